@@ -1,0 +1,1 @@
+//! Forked children with a time limit (to be written).

@@ -1,0 +1,192 @@
+//! Active experiments: the ground truth that static facts explain.
+//!
+//! Each experiment runs in a forked, single-threaded child with a time limit and leaves
+//! nothing behind. The outcome types here are also what a recorded host replays from its
+//! `host.toml`, so they serialize to plain TOML/JSON.
+
+mod child;
+mod idmap;
+mod userns;
+
+use serde::{Deserialize, Serialize};
+
+pub use idmap::run_idmap;
+pub use userns::run_userns;
+
+/// How long an experiment child may live before it is killed.
+pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// An experiment either ran, with its outcome, or did not, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Outcome<T> {
+    Ran(T),
+    Skipped { reason: String },
+}
+
+impl<T> Outcome<T> {
+    pub fn ran(&self) -> Option<&T> {
+        match self {
+            Outcome::Ran(value) => Some(value),
+            Outcome::Skipped { .. } => None,
+        }
+    }
+}
+
+/// The steps of the user-namespace experiment, in the order they run. Stopping at `Unshare`
+/// is a known false "OK" (Ubuntu 24.04 lets unshare succeed, then denies every capability), so
+/// the experiment goes on to write the maps and use a capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsernsStep {
+    /// `unshare(CLONE_NEWUSER)`.
+    Unshare,
+    /// Write `deny` to `/proc/self/setgroups`.
+    Setgroups,
+    /// Write a one-id `uid_map` (`0 <uid> 1`).
+    UidMap,
+    /// Write a one-id `gid_map` (`0 <gid> 1`).
+    GidMap,
+    /// `unshare(CLONE_NEWNS)` inside the new user namespace.
+    MountNamespace,
+    /// Mount a tmpfs with `nosuid,nodev,noexec`: allowed even under ChromeOS's mount rule.
+    MountTmpfsRestricted,
+    /// Mount a plain tmpfs, as container runtimes and bwrap do.
+    MountTmpfs,
+}
+
+impl UsernsStep {
+    pub const ALL: [UsernsStep; 7] = [
+        UsernsStep::Unshare,
+        UsernsStep::Setgroups,
+        UsernsStep::UidMap,
+        UsernsStep::GidMap,
+        UsernsStep::MountNamespace,
+        UsernsStep::MountTmpfsRestricted,
+        UsernsStep::MountTmpfs,
+    ];
+
+    /// What the step does, as a person would type or read it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            UsernsStep::Unshare => "unshare(CLONE_NEWUSER)",
+            UsernsStep::Setgroups => "write \"deny\" to /proc/self/setgroups",
+            UsernsStep::UidMap => "write a one-id /proc/self/uid_map",
+            UsernsStep::GidMap => "write a one-id /proc/self/gid_map",
+            UsernsStep::MountNamespace => "unshare(CLONE_NEWNS) inside the user namespace",
+            UsernsStep::MountTmpfsRestricted => "mount tmpfs with nosuid,nodev,noexec",
+            UsernsStep::MountTmpfs => "mount a plain tmpfs",
+        }
+    }
+}
+
+/// Outcome of the user-namespace experiment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsernsOutcome {
+    /// The first step that failed; `None` when every step passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_step: Option<UsernsStep>,
+    /// The errno name of that failure (`EPERM`, `EINVAL`, `ENOSPC`, `EACCES`…), or `TIMEOUT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<String>,
+}
+
+impl UsernsOutcome {
+    pub fn passed(&self, step: UsernsStep) -> bool {
+        self.failed_step.is_none_or(|failed| step < failed)
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.failed_step.is_none()
+    }
+}
+
+/// What the idmap experiment needs: the helpers podman would run and the ranges it would map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdmapPlan {
+    pub newuidmap: std::path::PathBuf,
+    pub newgidmap: std::path::PathBuf,
+    pub uid: u32,
+    pub gid: u32,
+    /// Subordinate ranges as (start, count), mapped after the user's own id, as podman does.
+    pub uid_ranges: Vec<(u64, u64)>,
+    pub gid_ranges: Vec<(u64, u64)>,
+}
+
+impl IdmapPlan {
+    /// The arguments after the pid: `0 <id> 1 1 <start> <count> …`, podman's layout.
+    pub fn map_args(own: u32, ranges: &[(u64, u64)]) -> Vec<String> {
+        let mut args = vec!["0".to_string(), own.to_string(), "1".to_string()];
+        let mut inside = 1u64;
+        for &(start, count) in ranges {
+            args.extend([inside.to_string(), start.to_string(), count.to_string()]);
+            inside += count;
+        }
+        args
+    }
+}
+
+/// One run of a helper program, kept verbatim for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolRun {
+    /// The command line as run, with the child's pid.
+    pub command: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Set when the program was killed by a signal (including our time limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub timed_out: bool,
+    /// Set when the program could not be started at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawn_error: Option<String>,
+    #[serde(default)]
+    pub stderr: String,
+}
+
+impl ToolRun {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0) && !self.timed_out && self.spawn_error.is_none()
+    }
+
+    /// A one-line account of how the run ended.
+    pub fn ending(&self) -> String {
+        if let Some(err) = &self.spawn_error {
+            return format!("could not start: {err}");
+        }
+        if self.timed_out {
+            return "killed after the time limit".into();
+        }
+        match (self.exit_code, self.signal) {
+            (Some(code), _) => format!("exited {code}"),
+            (None, Some(sig)) => format!("killed by signal {sig}"),
+            (None, None) => "ended".into(),
+        }
+    }
+}
+
+/// Outcome of the idmap experiment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdmapOutcome {
+    pub newuidmap: ToolRun,
+    /// Not run when newuidmap already failed (podman stops there too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newgidmap: Option<ToolRun>,
+    /// The child's `uid_map` afterwards, when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_map: Option<String>,
+}
+
+impl IdmapOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.newuidmap.succeeded() && self.newgidmap.as_ref().is_some_and(ToolRun::succeeded)
+    }
+
+    /// The first helper run that failed.
+    pub fn failure(&self) -> Option<&ToolRun> {
+        std::iter::once(&self.newuidmap)
+            .chain(self.newgidmap.as_ref())
+            .find(|run| !run.succeeded())
+    }
+}

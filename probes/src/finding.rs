@@ -1,0 +1,117 @@
+//! What a probe concludes: a finding with a stable id, a status, the evidence that proves it,
+//! and the fix with and without root.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Info,
+    Warn,
+    Fail,
+    /// Could not be decided; the title says why.
+    Unknown,
+}
+
+impl Status {
+    /// The word shown in reports, readable without colour.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Info => "INFO",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+            Status::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// One piece of evidence: where it was seen and the exact text that proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// A path, a command, `experiment userns`, `kernel log`…
+    pub source: String,
+    pub excerpt: String,
+}
+
+impl Evidence {
+    pub fn new(source: impl Into<String>, excerpt: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            excerpt: excerpt.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// Commands an administrator can paste.
+    pub with_root: Vec<String>,
+    /// What the user can do alone.
+    pub without_root: Vec<String>,
+}
+
+impl Fix {
+    pub fn is_empty(&self) -> bool {
+        self.with_root.is_empty() && self.without_root.is_empty()
+    }
+}
+
+/// The catalogue entry of a finding id: the text `hostcap explain` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingDoc {
+    pub id: &'static str,
+    /// What the check is about, in a line.
+    pub summary: &'static str,
+    /// Why it matters and how it is detected.
+    pub explanation: &'static str,
+    pub references: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: &'static str,
+    pub status: Status,
+    /// What was found on this host, in a line.
+    pub title: String,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Fix::is_empty")]
+    pub fix: Fix,
+}
+
+impl Finding {
+    pub fn new(doc: &FindingDoc, status: Status, title: impl Into<String>) -> Self {
+        Self {
+            id: doc.id,
+            status,
+            title: title.into(),
+            evidence: Vec::new(),
+            fix: Fix::default(),
+        }
+    }
+
+    pub fn evidence(mut self, source: impl Into<String>, excerpt: impl Into<String>) -> Self {
+        self.evidence.push(Evidence::new(source, excerpt));
+        self
+    }
+
+    pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+
+    pub fn with_root(mut self, command: impl Into<String>) -> Self {
+        self.fix.with_root.push(command.into());
+        self
+    }
+
+    pub fn without_root(mut self, step: impl Into<String>) -> Self {
+        self.fix.without_root.push(step.into());
+        self
+    }
+
+    pub fn is_problem(&self) -> bool {
+        matches!(self.status, Status::Warn | Status::Fail | Status::Unknown)
+    }
+}

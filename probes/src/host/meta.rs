@@ -1,0 +1,43 @@
+//! File metadata as the probes need it: kind, permission bits including setuid, and owner.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileMeta {
+    pub kind: FileKind,
+    /// Permission bits including setuid (0o4000), setgid and sticky.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+impl FileMeta {
+    pub fn is_setuid(&self) -> bool {
+        self.mode & 0o4000 != 0
+    }
+
+    /// Whether a process with these ids may open the file for reading and writing,
+    /// judged from the permission bits alone (no ACLs), as `access(2)` would for most files.
+    pub fn grants_read_write(&self, uid: u32, gids: &[u32]) -> bool {
+        if uid == 0 {
+            return true;
+        }
+        let bits = if self.uid == uid {
+            self.mode >> 6
+        } else if gids.contains(&self.gid) {
+            self.mode >> 3
+        } else {
+            self.mode
+        };
+        bits & 0o6 == 0o6
+    }
+}

@@ -1,0 +1,179 @@
+//! The one door to the system.
+//!
+//! Every probe reads the host through [`Host`], never through `std::fs`, `std::env` or `/proc`
+//! directly (`probes/clippy.toml` enforces it). That is what lets the same probe code judge the
+//! running machine ([`LiveHost`]), a fixture or a support bundle ([`RecordedHost`]), and what
+//! lets [`RecordingHost`] capture a live machine as a recorded one.
+
+mod live;
+mod meta;
+mod recorded;
+mod recording;
+
+use std::path::{Component, Path, PathBuf};
+
+pub use live::LiveHost;
+pub use meta::{FileKind, FileMeta};
+pub use recorded::{HostToml, RecordedHost, RecordedHostError};
+pub use recording::RecordingHost;
+
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+
+/// Largest file a probe reads. Everything hostcap needs is far smaller; a bigger file is a
+/// strange host, reported as such rather than read into memory.
+pub const READ_LIMIT: u64 = 1 << 20;
+
+/// Why the host could not answer a question. Carries the path so that a finding can say
+/// exactly what was unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    #[error("{}: no such file", .0.display())]
+    NotFound(PathBuf),
+    #[error("{}: permission denied", .0.display())]
+    PermissionDenied(PathBuf),
+    #[error("{}: larger than {} bytes", .0.display(), READ_LIMIT)]
+    TooLarge(PathBuf),
+    #[error("{}: {}", .0.display(), .1)]
+    Other(PathBuf, String),
+}
+
+impl HostError {
+    pub fn from_io(path: &Path, err: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        match err.kind() {
+            ErrorKind::NotFound => Self::NotFound(path.to_path_buf()),
+            ErrorKind::PermissionDenied => Self::PermissionDenied(path.to_path_buf()),
+            _ => Self::Other(path.to_path_buf(), err.to_string()),
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound(_))
+    }
+}
+
+/// Who the checked process is: the real ids decide SafeSetID and subordinate ids.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Identity {
+    pub uid: u32,
+    pub gid: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub euid: Option<u32>,
+    /// Login name from the user database (NSS on a live host); `None` when the uid has no entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Group {
+    pub gid: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Where the facts come from, shown in the report header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostOrigin {
+    Live,
+    Recorded { dir: PathBuf, source: String },
+}
+
+pub trait Host {
+    fn origin(&self) -> HostOrigin;
+
+    /// Reads a whole file, at most [`READ_LIMIT`] bytes.
+    fn read(&self, path: &Path) -> Result<Vec<u8>, HostError>;
+
+    /// Metadata of `path`, following symlinks (what `exec` and `stat` see).
+    fn metadata(&self, path: &Path) -> Result<FileMeta, HostError>;
+
+    /// The target of a symlink; `Err` when `path` is not one.
+    fn read_link(&self, path: &Path) -> Result<PathBuf, HostError>;
+
+    /// An extended attribute (e.g. `security.capability`); `Ok(None)` when the file has none.
+    fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError>;
+
+    /// Entry names of a directory, sorted.
+    fn list_dir(&self, path: &Path) -> Result<Vec<String>, HostError>;
+
+    /// An environment variable of the checked process.
+    fn env(&self, name: &str) -> Option<String>;
+
+    fn identity(&self) -> Result<Identity, HostError>;
+
+    /// The kernel ring buffer as text (what `dmesg` prints), if this process may read it.
+    fn kernel_log(&self) -> Result<String, HostError>;
+
+    /// Creates a user namespace in a child and uses a capability inside it.
+    fn userns_experiment(&self) -> Outcome<UsernsOutcome>;
+
+    /// Runs the real newuidmap/newgidmap on a child in a new user namespace.
+    fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome>;
+
+    /// Reads a file as text (lossy UTF-8).
+    fn read_string(&self, path: &Path) -> Result<String, HostError> {
+        self.read(path)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Resolves every symlink in `path`, as the kernel does when it opens it.
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, HostError> {
+        let mut resolved = PathBuf::from("/");
+        let mut pending: Vec<PathBuf> = path
+            .components()
+            .rev()
+            .filter_map(|c| match c {
+                Component::Normal(part) => Some(PathBuf::from(part)),
+                Component::ParentDir => Some(PathBuf::from("..")),
+                _ => None,
+            })
+            .collect();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            if part == Path::new("..") {
+                resolved.pop();
+                continue;
+            }
+            let candidate = resolved.join(&part);
+            match self.read_link(&candidate) {
+                Ok(target) => {
+                    hops += 1;
+                    if hops > 40 {
+                        return Err(HostError::Other(
+                            path.to_path_buf(),
+                            "too many levels of symbolic links".into(),
+                        ));
+                    }
+                    if target.is_absolute() {
+                        resolved = PathBuf::from("/");
+                    }
+                    pending.extend(target.components().rev().filter_map(|c| match c {
+                        Component::Normal(p) => Some(PathBuf::from(p)),
+                        Component::ParentDir => Some(PathBuf::from("..")),
+                        _ => None,
+                    }));
+                }
+                Err(_) => resolved = candidate,
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Finds `name` in a `PATH`-style list the way Go's `exec.LookPath` does, which is what
+    /// podman, buildah and rootlesskit use for newuidmap: the first entry that is not a
+    /// directory and has any execute bit wins, even if a better copy comes later.
+    fn find_in_path(&self, name: &str, path_list: &str) -> Option<PathBuf> {
+        path_list
+            .split(':')
+            .filter(|dir| dir.starts_with('/'))
+            .map(|dir| Path::new(dir).join(name))
+            .find(|candidate| {
+                self.metadata(candidate)
+                    .is_ok_and(|meta| meta.kind != FileKind::Dir && meta.mode & 0o111 != 0)
+            })
+    }
+}

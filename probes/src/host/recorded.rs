@@ -1,0 +1,311 @@
+//! A recorded host: a folder `root/` laid out like the real file system plus `host.toml` for
+//! what a file tree in git cannot hold (setuid bits, owners, xattrs, identity, environment,
+//! the kernel log and the outcomes of experiments). Test fixtures and support bundles are both
+//! recorded hosts.
+#![allow(clippy::disallowed_methods)] // the recorded tree is read from disk, by design
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT};
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+
+/// The manifest of a recorded host (`host.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostToml {
+    pub source: Source,
+    pub identity: Option<Identity>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Metadata that git cannot keep, by absolute path on the imitated host.
+    #[serde(default)]
+    pub files: BTreeMap<String, FileEntry>,
+    #[serde(default)]
+    pub kernel_log: Option<KernelLog>,
+    #[serde(default)]
+    pub experiments: Experiments,
+}
+
+/// What real machine the recorded host imitates and where its facts come from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// One line: the machine and the session, e.g. "FydeOS 20 on a Chromebook, crosh shell, uid 1000".
+    pub imitates: String,
+    /// How the facts were obtained and what they rest on (research notes, issues, man pages).
+    #[serde(default)]
+    pub facts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// Octal permission bits, e.g. "4755" for a setuid-root helper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// Declares a node that has no file under `root/` (a device such as `/dev/kvm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FileKind>,
+    /// Extended attributes as lowercase hex, e.g. `security.capability`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub xattrs: BTreeMap<String, String>,
+    /// Reading the file fails with "permission denied" for the recorded user.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelLog {
+    /// The log text as `dmesg` prints it; only the lines that matter need be kept.
+    #[serde(default)]
+    pub text: String,
+    /// The user could not read the log (`kernel.dmesg_restrict = 1`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiments {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userns: Option<Outcome<UsernsOutcome>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idmap: Option<Outcome<IdmapOutcome>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordedHostError {
+    #[error("{}: not a recorded host (no host.toml): {source}", dir.display())]
+    NoManifest {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    BadManifest {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{}: the recorded host has no root/ folder", .0.display())]
+    NoRoot(PathBuf),
+}
+
+/// A host replayed from a folder: a fixture or an unpacked support bundle.
+#[derive(Debug, Clone)]
+pub struct RecordedHost {
+    dir: PathBuf,
+    root: PathBuf,
+    manifest: HostToml,
+}
+
+impl RecordedHost {
+    pub fn open(dir: &Path) -> Result<Self, RecordedHostError> {
+        let manifest_path = dir.join("host.toml");
+        let text =
+            fs::read_to_string(&manifest_path).map_err(|source| RecordedHostError::NoManifest {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        let manifest: HostToml =
+            toml::from_str(&text).map_err(|source| RecordedHostError::BadManifest {
+                path: manifest_path,
+                source: Box::new(source),
+            })?;
+        let root = dir.join("root");
+        if !root.is_dir() {
+            return Err(RecordedHostError::NoRoot(dir.to_path_buf()));
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            root,
+            manifest,
+        })
+    }
+
+    pub fn manifest(&self) -> &HostToml {
+        &self.manifest
+    }
+
+    /// Where an absolute host path lives inside `root/`. `..` cannot climb out of the root.
+    fn inside(&self, path: &Path) -> PathBuf {
+        let mut inside = self.root.clone();
+        for part in path.components() {
+            if let std::path::Component::Normal(part) = part {
+                inside.push(part);
+            }
+        }
+        inside
+    }
+
+    fn entry(&self, path: &Path) -> Option<&FileEntry> {
+        self.manifest.files.get(path.to_str()?)
+    }
+
+    /// Follows symlinks inside the recorded tree, keeping absolute targets within `root/`.
+    fn resolve(&self, path: &Path) -> Result<PathBuf, HostError> {
+        self.canonicalize(path)
+    }
+}
+
+impl Host for RecordedHost {
+    fn origin(&self) -> HostOrigin {
+        HostOrigin::Recorded {
+            dir: self.dir.clone(),
+            source: self.manifest.source.imitates.clone(),
+        }
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>, HostError> {
+        let path = self.resolve(path)?;
+        if self.entry(&path).is_some_and(|e| e.unreadable) {
+            return Err(HostError::PermissionDenied(path));
+        }
+        let file = fs::File::open(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
+        let mut bytes = Vec::new();
+        file.take(READ_LIMIT + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| HostError::from_io(&path, &e))?;
+        if bytes.len() as u64 > READ_LIMIT {
+            return Err(HostError::TooLarge(path));
+        }
+        Ok(bytes)
+    }
+
+    fn metadata(&self, path: &Path) -> Result<FileMeta, HostError> {
+        let path = self.resolve(path)?;
+        let entry = self.entry(&path);
+        let on_disk = fs::metadata(self.inside(&path));
+        let (kind, disk_mode) = match (&on_disk, entry.and_then(|e| e.kind)) {
+            (_, Some(kind)) => (kind, 0o644),
+            (Ok(meta), None) => {
+                let kind = if meta.is_dir() {
+                    FileKind::Dir
+                } else if meta.is_file() {
+                    FileKind::File
+                } else {
+                    FileKind::Other
+                };
+                (kind, meta.permissions().mode() & 0o777)
+            }
+            (Err(err), None) => return Err(HostError::from_io(&path, err)),
+        };
+        let mode = match entry.and_then(|e| e.mode.as_deref()) {
+            Some(octal) => u32::from_str_radix(octal, 8).map_err(|_| {
+                HostError::Other(path.clone(), format!("host.toml: bad mode {octal:?}"))
+            })?,
+            None => disk_mode,
+        };
+        // Files a test fixture does not describe are system files: root owns them.
+        Ok(FileMeta {
+            kind,
+            mode,
+            uid: entry.and_then(|e| e.uid).unwrap_or(0),
+            gid: entry.and_then(|e| e.gid).unwrap_or(0),
+        })
+    }
+
+    fn read_link(&self, path: &Path) -> Result<PathBuf, HostError> {
+        let inside = self.inside(path);
+        let _ = on_disk_meta(&inside, path)?;
+        fs::read_link(&inside).map_err(|e| HostError::from_io(path, &e))
+    }
+
+    fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
+        let path = self.resolve(path)?;
+        self.metadata(&path)?;
+        let Some(hex) = self.entry(&path).and_then(|e| e.xattrs.get(name)) else {
+            return Ok(None);
+        };
+        decode_hex(hex)
+            .map(Some)
+            .ok_or_else(|| HostError::Other(path, format!("host.toml: bad hex in {name}")))
+    }
+
+    fn list_dir(&self, path: &Path) -> Result<Vec<String>, HostError> {
+        let path = self.resolve(path)?;
+        if self.entry(&path).is_some_and(|e| e.unreadable) {
+            return Err(HostError::PermissionDenied(path));
+        }
+        let entries = fs::read_dir(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.manifest.env.get(name).cloned()
+    }
+
+    fn identity(&self) -> Result<Identity, HostError> {
+        self.manifest.identity.clone().ok_or_else(|| {
+            HostError::Other(self.dir.join("host.toml"), "no [identity] recorded".into())
+        })
+    }
+
+    fn kernel_log(&self) -> Result<String, HostError> {
+        match &self.manifest.kernel_log {
+            Some(log) if log.unreadable => Err(HostError::PermissionDenied("/dev/kmsg".into())),
+            Some(log) => Ok(log.text.clone()),
+            None => Err(HostError::Other(
+                "/dev/kmsg".into(),
+                "the kernel log was not recorded".into(),
+            )),
+        }
+    }
+
+    fn userns_experiment(&self) -> Outcome<UsernsOutcome> {
+        self.manifest
+            .experiments
+            .userns
+            .clone()
+            .unwrap_or_else(not_recorded)
+    }
+
+    fn idmap_experiment(&self, _plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
+        self.manifest
+            .experiments
+            .idmap
+            .clone()
+            .unwrap_or_else(not_recorded)
+    }
+}
+
+fn not_recorded<T>() -> Outcome<T> {
+    Outcome::Skipped {
+        reason: "not recorded on this host".into(),
+    }
+}
+
+fn on_disk_meta(inside: &Path, path: &Path) -> Result<fs::Metadata, HostError> {
+    fs::symlink_metadata(inside).map_err(|e| HostError::from_io(path, &e))
+}
+
+pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    let hex: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+pub(crate) fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

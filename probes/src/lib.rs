@@ -1,0 +1,7 @@
+//! Everything hostcap knows about hosts, usable as a library by installers: the [`host::Host`]
+//! seam, the probes that gather typed facts through it, the experiments that prove them, and
+//! the analysis that turns facts into findings, verdicts and recommendations.
+
+pub mod experiment;
+pub mod finding;
+pub mod host;
