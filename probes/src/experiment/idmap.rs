@@ -1,6 +1,447 @@
-//! The idmap experiment (to be written).
-use super::{IdmapOutcome, IdmapPlan, Outcome};
+//! The idmap experiment: do the real `newuidmap`/`newgidmap` work for this user?
+//!
+//! Static facts (setuid bits, file capabilities, `nosuid` mounts, no_new_privs, SafeSetID,
+//! subordinate ranges) explain why they might not; only running them proves it. This does
+//! what podman does: a forked child unshares a user namespace and waits on a pipe while the
+//! parent runs `newuidmap <pid> 0 <uid> 1 1 <start> <count>…`, then `newgidmap` likewise.
+//! Their exit status and stderr are kept verbatim (`newuidmap: Could not set caps`,
+//! `newuidmap: write to uid_map failed: Operation not permitted`, …).
+// The experiments are the one place allowed to make these calls and run programs directly.
+#![allow(clippy::disallowed_methods)]
 
-pub fn run_idmap(_plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-    Outcome::Skipped { reason: "not written yet".into() }
+use std::io::Read;
+use std::os::fd::AsFd;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sched::{CloneFlags, unshare};
+use nix::unistd::Pid;
+
+use super::child::{self, Child, ChildSide, Next, Report, errno_name};
+use super::{IdmapOutcome, IdmapPlan, Outcome, TIME_LIMIT, ToolRun};
+
+/// Report step: the child's user namespace exists and it waits to be released.
+const READY: u8 = 0;
+/// Report step: `unshare(CLONE_NEWUSER)` failed; the code is its errno.
+const UNSHARE_FAILED: u8 = 1;
+/// How much of a helper's stderr is kept.
+const STDERR_LIMIT: usize = 64 * 1024;
+/// How long the parent sleeps at most between two looks at a helper.
+const POLL_SLICE: Duration = Duration::from_millis(10);
+
+/// Runs the helpers against a child in a fresh user namespace, as podman would.
+pub fn run_idmap(plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
+    run_with_limit(plan, TIME_LIMIT)
+}
+
+/// The experiment with `limit` for each wait: the child's readiness and each helper. The
+/// child itself may live for all three.
+fn run_with_limit(plan: &IdmapPlan, limit: Duration) -> Outcome<IdmapOutcome> {
+    let mut child = match child::spawn(limit * 3, waiting_child) {
+        Ok(child) => child,
+        Err(err) => {
+            return Outcome::Skipped {
+                reason: format!("idmap experiment: {err}"),
+            };
+        }
+    };
+    if let Err(reason) = wait_ready(&mut child) {
+        child.finish();
+        return Outcome::Skipped { reason };
+    }
+    let outcome = map_ids(plan, child.pid(), limit);
+    child.finish();
+    Outcome::Ran(outcome)
+}
+
+/// The child's part: a new user namespace, then wait until the parent is done with it.
+fn waiting_child(side: &ChildSide) -> i32 {
+    if let Err(errno) = unshare(CloneFlags::CLONE_NEWUSER) {
+        side.send(Report {
+            step: UNSHARE_FAILED,
+            code: errno as i32,
+        });
+        return 1;
+    }
+    side.send(Report {
+        step: READY,
+        code: 0,
+    });
+    side.wait_release();
+    0
+}
+
+/// Waits for the child's user namespace; the error is the reason the experiment is skipped.
+fn wait_ready(child: &mut Child) -> Result<(), String> {
+    match child.recv() {
+        Next::Report(Report { step: READY, .. }) => Ok(()),
+        Next::Report(Report { code, .. }) => Err(format!(
+            "idmap experiment: unshare(CLONE_NEWUSER) failed with {} (the user-namespace \
+             experiment covers this)",
+            errno_name(code)
+        )),
+        Next::Ended => Err(
+            "idmap experiment: the child ended before its user namespace \
+                            was ready"
+                .into(),
+        ),
+        Next::TimedOut => Err(
+            "idmap experiment: the child's user namespace was not ready \
+                               within the time limit"
+                .into(),
+        ),
+    }
+}
+
+/// Runs newuidmap, then newgidmap if newuidmap worked, then reads the child's uid_map.
+fn map_ids(plan: &IdmapPlan, pid: Pid, limit: Duration) -> IdmapOutcome {
+    let uid_args = IdmapPlan::map_args(plan.uid, &plan.uid_ranges);
+    let newuidmap = run_tool(&plan.newuidmap, pid, &uid_args, limit);
+    let newgidmap = newuidmap.succeeded().then(|| {
+        let gid_args = IdmapPlan::map_args(plan.gid, &plan.gid_ranges);
+        run_tool(&plan.newgidmap, pid, &gid_args, limit)
+    });
+    let uid_map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).ok();
+    IdmapOutcome {
+        newuidmap,
+        newgidmap,
+        uid_map,
+    }
+}
+
+/// Runs `program <pid> <map…>` with stdin empty, stdout discarded and stderr kept, killing it
+/// after `limit`. `LC_ALL=C` keeps its messages in the English that explanations match.
+fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRun {
+    let args: Vec<String> = std::iter::once(pid.to_string())
+        .chain(map.iter().cloned())
+        .collect();
+    let mut run = ToolRun {
+        command: command_line(program, &args),
+        exit_code: None,
+        signal: None,
+        timed_out: false,
+        spawn_error: None,
+        stderr: String::new(),
+    };
+    let spawned = Command::new(program)
+        .args(&args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut process = match spawned {
+        Ok(process) => process,
+        Err(err) => {
+            run.spawn_error = Some(format!("{}: {err}", program.display()));
+            return run;
+        }
+    };
+    let watched = watch(&mut process, limit);
+    run.exit_code = watched.status.and_then(|status| status.code());
+    run.signal = watched.status.and_then(|status| status.signal());
+    run.timed_out = watched.timed_out;
+    run.stderr = String::from_utf8_lossy(&watched.stderr).into_owned();
+    run
+}
+
+/// How a helper ended, with its stderr.
+struct Watched {
+    status: Option<ExitStatus>,
+    timed_out: bool,
+    stderr: Vec<u8>,
+}
+
+/// Collects a helper's stderr until it exits or `limit` passes, then kills it; always reaps.
+fn watch(process: &mut std::process::Child, limit: Duration) -> Watched {
+    let deadline = Instant::now() + limit;
+    let mut stderr = StderrReader::new(process.stderr.take());
+    loop {
+        stderr.drain();
+        match process.try_wait() {
+            Ok(Some(status)) => {
+                stderr.drain();
+                return stderr.into_watched(Some(status), false);
+            }
+            Ok(None) => {}
+            Err(_) => return kill_and_reap(process, stderr, false),
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return kill_and_reap(process, stderr, true);
+        }
+        stderr.wait(left.min(POLL_SLICE));
+    }
+}
+
+fn kill_and_reap(
+    process: &mut std::process::Child,
+    mut stderr: StderrReader,
+    timed_out: bool,
+) -> Watched {
+    let _ = process.kill();
+    let status = process.wait().ok();
+    stderr.drain();
+    stderr.into_watched(status, timed_out)
+}
+
+/// A helper's stderr, read without ever blocking, up to [`STDERR_LIMIT`].
+struct StderrReader {
+    pipe: Option<std::process::ChildStderr>,
+    bytes: Vec<u8>,
+}
+
+impl StderrReader {
+    fn new(pipe: Option<std::process::ChildStderr>) -> Self {
+        let pipe = pipe.filter(|pipe| {
+            fcntl(pipe, FcntlArg::F_GETFL)
+                .map(OFlag::from_bits_retain)
+                .and_then(|flags| fcntl(pipe, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)))
+                .is_ok()
+        });
+        StderrReader {
+            pipe,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Reads what is there; forgets the pipe at end of file.
+    fn drain(&mut self) {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => {
+                    self.pipe = None;
+                    return;
+                }
+                Ok(n) => {
+                    let room = STDERR_LIMIT.saturating_sub(self.bytes.len());
+                    self.bytes.extend_from_slice(&buf[..n.min(room)]);
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for more output, or simply sleeps once the pipe is closed.
+    fn wait(&self, timeout: Duration) {
+        let Some(pipe) = self.pipe.as_ref() else {
+            std::thread::sleep(timeout);
+            return;
+        };
+        let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        let _ = poll(&mut fds, PollTimeout::from(millis));
+    }
+
+    fn into_watched(self, status: Option<ExitStatus>, timed_out: bool) -> Watched {
+        Watched {
+            status,
+            timed_out,
+            stderr: self.bytes,
+        }
+    }
+}
+
+/// The command line as a person would type it, quoting words the shell would split.
+fn command_line(program: &Path, args: &[String]) -> String {
+    let program = program.to_string_lossy();
+    std::iter::once(program.as_ref())
+        .chain(args.iter().map(String::as_str))
+        .map(shell_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+
+    use nix::unistd::{getgid, getuid};
+
+    use super::*;
+
+    /// Writes an executable shell script `name` into `dir`.
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    fn plan(newuidmap: PathBuf, newgidmap: PathBuf) -> IdmapPlan {
+        IdmapPlan {
+            newuidmap,
+            newgidmap,
+            uid: getuid().as_raw(),
+            gid: getgid().as_raw(),
+            uid_ranges: vec![(100_000, 65536)],
+            gid_ranges: vec![(200_000, 65536)],
+        }
+    }
+
+    /// Runs the experiment, again if a freshly written script was still "busy" because another
+    /// test thread forked while it was open for writing.
+    fn run_retrying(plan: &IdmapPlan) -> IdmapOutcome {
+        for _ in 0..20 {
+            let outcome = run_idmap(plan);
+            let Outcome::Ran(ran) = outcome else {
+                panic!("the experiment did not run: {outcome:?}");
+            };
+            let busy = |run: &ToolRun| {
+                run.spawn_error
+                    .as_deref()
+                    .is_some_and(|err| err.contains("busy"))
+            };
+            if !busy(&ran.newuidmap) && !ran.newgidmap.as_ref().is_some_and(busy) {
+                return ran;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the helper scripts stayed busy");
+    }
+
+    #[test]
+    fn a_missing_helper_is_a_spawn_error_without_newgidmap() {
+        let started = Instant::now();
+        let missing = PathBuf::from("/nonexistent/hostcap/newuidmap");
+        let ran = run_retrying(&plan(missing.clone(), missing));
+        let error = ran.newuidmap.spawn_error.as_deref().expect("spawn error");
+        assert!(error.contains("No such file"), "{error}");
+        assert!(!ran.newuidmap.succeeded());
+        assert_eq!(ran.newgidmap, None);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the child was not released"
+        );
+    }
+
+    #[test]
+    fn a_failing_helper_keeps_stderr_verbatim_and_its_exit_code() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fake = script(
+            dir.path(),
+            "newuidmap",
+            "echo 'newuidmap: Could not set caps' >&2\nexit 1",
+        );
+        let ran = run_retrying(&plan(fake.clone(), fake.clone()));
+        assert_eq!(ran.newuidmap.stderr, "newuidmap: Could not set caps\n");
+        assert_eq!(ran.newuidmap.exit_code, Some(1));
+        assert_eq!(ran.newuidmap.signal, None);
+        assert!(!ran.newuidmap.timed_out);
+        assert_eq!(ran.newgidmap, None, "podman stops after newuidmap fails");
+        assert_eq!(ran.uid_map.as_deref(), Some(""), "nothing was mapped");
+        assert!(
+            ran.newuidmap
+                .command
+                .starts_with(&fake.display().to_string())
+        );
+    }
+
+    #[test]
+    fn helpers_get_podmans_arguments_and_newgidmap_follows_success() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let echo = "echo \"$@\" >&2";
+        let plan = plan(
+            script(dir.path(), "newuidmap", echo),
+            script(dir.path(), "newgidmap", echo),
+        );
+        let ran = run_retrying(&plan);
+        let pid = ran
+            .newuidmap
+            .stderr
+            .split(' ')
+            .next()
+            .expect("pid")
+            .to_string();
+        let uid_args = format!("{pid} 0 {} 1 1 100000 65536\n", plan.uid);
+        let gid_args = format!("{pid} 0 {} 1 1 200000 65536\n", plan.gid);
+        assert_eq!(ran.newuidmap.stderr, uid_args);
+        assert!(ran.newuidmap.succeeded());
+        let newgidmap = ran
+            .newgidmap
+            .expect("newgidmap runs after newuidmap succeeded");
+        assert_eq!(newgidmap.stderr, gid_args);
+        assert!(ran.newuidmap.command.ends_with(uid_args.trim_end()));
+    }
+
+    #[test]
+    fn a_hanging_helper_is_killed_at_its_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hang = script(dir.path(), "newuidmap", "echo waiting >&2\nexec sleep 60");
+        let limit = Duration::from_millis(300);
+        let started = Instant::now();
+        let mut run = run_tool(&hang, Pid::from_raw(1), &[], limit);
+        for _ in 0..20 {
+            if !run
+                .spawn_error
+                .as_deref()
+                .is_some_and(|e| e.contains("busy"))
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            run = run_tool(&hang, Pid::from_raw(1), &[], limit);
+        }
+        assert!(run.timed_out, "{run:?}");
+        assert_eq!(run.signal, Some(libc::SIGKILL));
+        assert_eq!(run.exit_code, None);
+        assert_eq!(run.stderr, "waiting\n");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_real_newuidmap_maps_the_users_own_id() {
+        let newuidmap = PathBuf::from("/usr/bin/newuidmap");
+        let newgidmap = PathBuf::from("/usr/bin/newgidmap");
+        if !newuidmap.exists() || !newgidmap.exists() {
+            println!("skipped: /usr/bin/newuidmap or newgidmap is absent (package uidmap)");
+            return;
+        }
+        let plan = IdmapPlan {
+            uid_ranges: Vec::new(),
+            gid_ranges: Vec::new(),
+            ..plan(newuidmap, newgidmap)
+        };
+        let ran = run_retrying(&plan);
+        println!("run_idmap() = {ran:?}");
+        assert!(ran.succeeded(), "{ran:?}");
+        let uid_map = ran.uid_map.as_deref().expect("uid_map readable");
+        let fields: Vec<&str> = uid_map.split_whitespace().collect();
+        assert_eq!(fields, ["0", &plan.uid.to_string(), "1"]);
+    }
+
+    #[test]
+    fn command_lines_quote_what_the_shell_would_split() {
+        let args = ["42".to_string(), "0".to_string()];
+        assert_eq!(
+            command_line(Path::new("/usr/bin/newuidmap"), &args),
+            "/usr/bin/newuidmap 42 0"
+        );
+        assert_eq!(
+            command_line(Path::new("/opt/my tools/newuidmap"), &args),
+            "'/opt/my tools/newuidmap' 42 0"
+        );
+    }
 }
