@@ -78,6 +78,9 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     #[serde(skip_serializing_if = "Fix::is_empty")]
     pub fix: Fix,
+    /// Why it matters, from the catalogue.
+    pub explanation: &'static str,
+    pub references: &'static [&'static str],
 }
 
 impl Finding {
@@ -88,6 +91,8 @@ impl Finding {
             title: title.into(),
             evidence: Vec::new(),
             fix: Fix::default(),
+            explanation: doc.explanation,
+            references: doc.references,
         }
     }
 

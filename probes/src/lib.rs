@@ -5,3 +5,10 @@
 pub mod experiment;
 pub mod finding;
 pub mod host;
+pub mod probe;
+pub mod recommend;
+pub mod report;
+pub mod verdict;
+
+pub use report::{Report, catalogue, check};
+pub use verdict::{Target, Verdict};

@@ -120,7 +120,7 @@ impl IdmapPlan {
         let mut inside = 1u64;
         for &(start, count) in ranges {
             args.extend([inside.to_string(), start.to_string(), count.to_string()]);
-            inside += count;
+            inside = inside.saturating_add(count);
         }
         args
     }

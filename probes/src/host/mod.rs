@@ -14,6 +14,8 @@ use std::path::{Component, Path, PathBuf};
 
 pub use live::LiveHost;
 pub use meta::{FileKind, FileMeta};
+#[cfg(test)]
+pub(crate) use recorded::decode_hex;
 pub use recorded::{HostToml, RecordedHost, RecordedHostError};
 pub use recording::RecordingHost;
 

@@ -238,7 +238,8 @@ impl Host for RecordedHost {
         if self.entry(&path).is_some_and(|e| e.unreadable) {
             return Err(HostError::PermissionDenied(path));
         }
-        let entries = fs::read_dir(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
+        let entries =
+            fs::read_dir(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
         let mut names: Vec<String> = entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -304,8 +305,4 @@ pub(crate) fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-pub(crate) fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,0 +1,475 @@
+//! newuidmap and newgidmap: found where podman looks for them (the user's PATH), and able to
+//! gain CAP_SETUID/CAP_SETGID when run: setuid root or file capabilities, not on a nosuid
+//! mount. Whether that privilege survives `no_new_privs`, the bounding set and SafeSetID is
+//! judged with the identity and LSM facts; the experiment runs them for real.
+
+use std::path::{Path, PathBuf};
+
+use procfs_core::FromRead;
+
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome};
+use crate::finding::{Finding, FindingDoc, Status};
+use crate::host::{FileMeta, Host, Identity};
+use crate::probe::file_caps::FileCaps;
+use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
+use crate::probe::subid;
+
+/// Used when the process has no PATH at all; what a login shell on Debian would set.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// The PATH searched, and whether it came from the environment.
+    pub path_list: String,
+    pub path_from_env: bool,
+    pub newuidmap: Helper,
+    pub newgidmap: Helper,
+    pub experiment: Outcome<IdmapOutcome>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Helper {
+    pub name: &'static str,
+    /// The capability the helper needs: CAP_SETUID for newuidmap, CAP_SETGID for newgidmap.
+    pub cap: u32,
+    pub cap_name: &'static str,
+    pub found: Option<Found>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// As found in PATH.
+    pub path: PathBuf,
+    /// With symlinks resolved: the file exec really runs and the mount it lives on.
+    pub canonical: PathBuf,
+    pub meta: Result<FileMeta, String>,
+    pub file_caps: Result<Option<FileCaps>, String>,
+    pub mount: Result<Mount, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mount {
+    pub mount_point: String,
+    pub nosuid: bool,
+    /// The mountinfo line, verbatim.
+    pub line: String,
+}
+
+impl Found {
+    pub fn is_setuid_root(&self) -> bool {
+        self.meta
+            .as_ref()
+            .is_ok_and(|m| m.is_setuid() && m.uid == 0)
+    }
+
+    /// Whether exec gives this file `cap`, before no_new_privs and the bounding set are applied.
+    pub fn grants(&self, cap: u32) -> bool {
+        self.is_setuid_root() || matches!(&self.file_caps, Ok(Some(caps)) if caps.grants(cap))
+    }
+
+    pub fn on_nosuid_mount(&self) -> bool {
+        self.mount.as_ref().is_ok_and(|m| m.nosuid)
+    }
+
+    fn describe_privilege(&self) -> String {
+        let mode = match &self.meta {
+            Ok(meta) => format!("mode {:04o}, owner uid {}", meta.mode & 0o7777, meta.uid),
+            Err(reason) => reason.clone(),
+        };
+        let caps = match &self.file_caps {
+            Ok(Some(caps)) => format!("file capabilities {}", caps.describe()),
+            Ok(None) => "no file capabilities".into(),
+            Err(reason) => format!("file capabilities unreadable: {reason}"),
+        };
+        format!("{mode}; {caps}")
+    }
+}
+
+impl Facts {
+    pub fn helpers(&self) -> [&Helper; 2] {
+        [&self.newuidmap, &self.newgidmap]
+    }
+
+    pub fn both_found(&self) -> bool {
+        self.helpers().iter().all(|h| h.found.is_some())
+    }
+}
+
+pub fn gather(host: &dyn Host, identity: Option<&Identity>, subid: &subid::Facts) -> Facts {
+    let env_path = host.env("PATH");
+    let path_list = env_path.clone().unwrap_or_else(|| DEFAULT_PATH.to_string());
+    let mountinfo = read_mountinfo(host);
+    let helper = |name, cap, cap_name| Helper {
+        name,
+        cap,
+        cap_name,
+        found: host
+            .find_in_path(name, &path_list)
+            .map(|path| inspect(host, path, &mountinfo)),
+    };
+    let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");
+    let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID");
+    let experiment = match (&newuidmap.found, &newgidmap.found, identity) {
+        (Some(uidmap), Some(gidmap), Some(id)) if subid.has_ranges() => {
+            host.idmap_experiment(&IdmapPlan {
+                newuidmap: uidmap.path.clone(),
+                newgidmap: gidmap.path.clone(),
+                uid: id.uid,
+                gid: id.gid,
+                uid_ranges: subid.ranges(&subid.subuid),
+                gid_ranges: subid.ranges(&subid.subgid),
+            })
+        }
+        (None, _, _) | (_, None, _) => skipped("newuidmap or newgidmap is not in PATH"),
+        (_, _, None) => skipped("the user could not be identified"),
+        _ => skipped(
+            "no subordinate id ranges: podman maps only the user's own id and runs no helper",
+        ),
+    };
+    Facts {
+        path_list,
+        path_from_env: env_path.is_some(),
+        newuidmap,
+        newgidmap,
+        experiment,
+    }
+}
+
+fn skipped(reason: &str) -> Outcome<IdmapOutcome> {
+    Outcome::Skipped {
+        reason: reason.into(),
+    }
+}
+
+fn inspect(host: &dyn Host, path: PathBuf, mountinfo: &Result<String, String>) -> Found {
+    let canonical = host.canonicalize(&path).unwrap_or_else(|_| path.clone());
+    Found {
+        meta: host.metadata(&canonical).map_err(|e| e.to_string()),
+        file_caps: host
+            .xattr(&canonical, "security.capability")
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| bytes.map(|b| FileCaps::parse(&b)).transpose()),
+        mount: mountinfo
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|text| mount_of(text, &canonical)),
+        canonical,
+        path,
+    }
+}
+
+fn read_mountinfo(host: &dyn Host) -> Result<String, String> {
+    host.read_string(Path::new("/proc/self/mountinfo"))
+        .map_err(|e| e.to_string())
+}
+
+/// The mount that holds `path`: the longest mount point that is a prefix of it, the last one
+/// listed when several are stacked on the same point.
+pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
+    let mounts = procfs_core::process::MountInfos::from_read(mountinfo.as_bytes())
+        .map_err(|e| format!("/proc/self/mountinfo: {e}"))?;
+    let best = mounts
+        .0
+        .iter()
+        .filter(|m| path.starts_with(&m.mount_point))
+        .max_by_key(|m| (m.mount_point.components().count(), m.mnt_id))
+        .ok_or_else(|| format!("no mount in /proc/self/mountinfo holds {}", path.display()))?;
+    let id = best.mnt_id.to_string();
+    let line = mountinfo
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(id.as_str()))
+        .unwrap_or_default()
+        .to_string();
+    Ok(Mount {
+        mount_point: best.mount_point.display().to_string(),
+        nosuid: best.mount_options.contains_key("nosuid"),
+        line,
+    })
+}
+
+pub const NEWUIDMAP_MISSING: FindingDoc = FindingDoc {
+    id: "idmap.newuidmap_missing",
+    summary: "newuidmap is not in PATH",
+    explanation: "podman, buildah, rootlesskit and `unshare --map-auto` look newuidmap up in \
+the user's PATH. Without it only the user's own id can be mapped: podman with subordinate \
+ranges configured stops with \"command required for rootless mode with multiple IDs\", \
+rootlesskit refuses to start. Debian and Ubuntu ship it in the `uidmap` package, Fedora and \
+Arch in `shadow-utils`/`shadow`.",
+    references: &["newuidmap(1)", "containers/podman#8580"],
+};
+
+pub const NEWGIDMAP_MISSING: FindingDoc = FindingDoc {
+    id: "idmap.newgidmap_missing",
+    summary: "newgidmap is not in PATH",
+    explanation: "Like newuidmap, for group ids. Both come in the same package (`uidmap` on \
+Debian and Ubuntu).",
+    references: &["newgidmap(1)"],
+};
+
+pub const NEWUIDMAP_NOT_PRIVILEGED: FindingDoc = FindingDoc {
+    id: "idmap.newuidmap_not_privileged",
+    summary: "newuidmap is neither setuid root nor has cap_setuid file capabilities",
+    explanation: "newuidmap must gain CAP_SETUID to write a uid_map with subordinate ids: it is \
+installed setuid root (Debian, Ubuntu) or with `cap_setuid=ep` file capabilities (Fedora). A \
+copy built by hand, unpacked without xattrs or owned by the user has neither, and fails with \
+\"newuidmap: write to uid_map failed: Operation not permitted\"; podman then says \"should \
+have setuid or have filecaps setuid\".",
+    references: &[
+        "containers/podman#4921",
+        "containers/podman#2788",
+        "capabilities(7)",
+    ],
+};
+
+pub const NEWGIDMAP_NOT_PRIVILEGED: FindingDoc = FindingDoc {
+    id: "idmap.newgidmap_not_privileged",
+    summary: "newgidmap is neither setuid root nor has cap_setgid file capabilities",
+    explanation: "Like newuidmap, newgidmap must gain CAP_SETGID: setuid root or \
+`cap_setgid=ep`.",
+    references: &["containers/podman#4921", "capabilities(7)"],
+};
+
+pub const NEWUIDMAP_NOSUID: FindingDoc = FindingDoc {
+    id: "idmap.newuidmap_on_nosuid_mount",
+    summary: "the newuidmap found in PATH lies on a nosuid mount",
+    explanation: "On a mount with the nosuid option the kernel ignores both the setuid bit and \
+file capabilities (fs/exec.c, security/commoncap.c), so newuidmap runs unprivileged and fails \
+with \"write to uid_map failed\" or \"Could not set caps\". A copy earlier in PATH, e.g. in a \
+nosuid home directory, wins over a good /usr/bin/newuidmap, because podman takes the first one \
+in PATH.",
+    references: &["mount(8)", "containers/podman#2788"],
+};
+
+pub const NEWGIDMAP_NOSUID: FindingDoc = FindingDoc {
+    id: "idmap.newgidmap_on_nosuid_mount",
+    summary: "the newgidmap found in PATH lies on a nosuid mount",
+    explanation: "As for newuidmap: nosuid disarms the setuid bit and file capabilities.",
+    references: &["mount(8)"],
+};
+
+pub const EXPERIMENT: FindingDoc = FindingDoc {
+    id: "idmap.experiment",
+    summary: "the real newuidmap/newgidmap map the user's subordinate ids",
+    explanation: "hostcap forks a child into a new user namespace and runs the newuidmap and \
+newgidmap found in PATH on it with the user's subordinate ranges, exactly as podman does \
+(`newuidmap PID 0 UID 1 1 START COUNT`). Their exit status and stderr are kept verbatim: \
+\"newuidmap: Could not set caps\" means the helper gained no privilege (no_new_privs, nosuid, \
+no setuid bit or file capability); \"write to uid_map failed: Operation not permitted\" means it \
+had its capabilities but the kernel refused them (SafeSetID, the bounding set, a range outside \
+the parent namespace).",
+    references: &["newuidmap(1)", "shadow lib/idmapping.c"],
+};
+
+pub const DOCS: &[&FindingDoc] = &[
+    &NEWUIDMAP_MISSING,
+    &NEWGIDMAP_MISSING,
+    &NEWUIDMAP_NOT_PRIVILEGED,
+    &NEWGIDMAP_NOT_PRIVILEGED,
+    &NEWUIDMAP_NOSUID,
+    &NEWGIDMAP_NOSUID,
+    &EXPERIMENT,
+];
+
+/// The catalogue entries for one helper: (missing, not privileged, nosuid).
+pub fn docs_for(helper: &Helper) -> [&'static FindingDoc; 3] {
+    if helper.cap == CAP_SETUID {
+        [
+            &NEWUIDMAP_MISSING,
+            &NEWUIDMAP_NOT_PRIVILEGED,
+            &NEWUIDMAP_NOSUID,
+        ]
+    } else {
+        [
+            &NEWGIDMAP_MISSING,
+            &NEWGIDMAP_NOT_PRIVILEGED,
+            &NEWGIDMAP_NOSUID,
+        ]
+    }
+}
+
+pub fn judge(facts: &Facts) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = facts
+        .helpers()
+        .into_iter()
+        .flat_map(|helper| judge_helper(facts, helper))
+        .collect();
+    findings.push(judge_experiment(&facts.experiment));
+    findings
+}
+
+fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
+    let [missing, not_privileged, nosuid] = docs_for(helper);
+    let Some(found) = &helper.found else {
+        let source = if facts.path_from_env {
+            "PATH"
+        } else {
+            "PATH (unset; default used)"
+        };
+        return vec![
+            Finding::new(
+                missing,
+                Status::Fail,
+                format!("{} is not in PATH", helper.name),
+            )
+            .evidence(source, facts.path_list.clone())
+            .with_root("apt-get install uidmap    # Debian, Ubuntu")
+            .with_root("dnf install shadow-utils    # Fedora, RHEL"),
+        ];
+    };
+    let shown = if found.path == found.canonical {
+        found.path.display().to_string()
+    } else {
+        format!("{} -> {}", found.path.display(), found.canonical.display())
+    };
+    let mut findings = vec![
+        Finding::new(
+            missing,
+            Status::Ok,
+            format!("{} is {}", helper.name, found.path.display()),
+        )
+        .evidence("PATH", facts.path_list.clone()),
+    ];
+    let cap = helper.cap_name.to_lowercase();
+    findings.push(if found.grants(helper.cap) {
+        let how = if found.is_setuid_root() {
+            "setuid root".to_string()
+        } else {
+            format!("{cap}=ep file capabilities")
+        };
+        Finding::new(
+            not_privileged,
+            Status::Ok,
+            format!("{} is {how}", helper.name),
+        )
+        .evidence(&shown, found.describe_privilege())
+    } else {
+        let path = found.canonical.display();
+        Finding::new(
+            not_privileged,
+            Status::Fail,
+            format!(
+                "{} is neither setuid root nor has {cap} file capabilities",
+                helper.name
+            ),
+        )
+        .evidence(&shown, found.describe_privilege())
+        .with_root(format!(
+            "setcap {cap}=ep {path}    # or: chown root:root {path} && chmod 4755 {path}"
+        ))
+        .with_root("or reinstall the distribution package: apt-get install --reinstall uidmap")
+    });
+    match &found.mount {
+        Ok(mount) if mount.nosuid => findings.push(
+            Finding::new(
+                nosuid,
+                Status::Fail,
+                format!("{} lies on {}, a nosuid mount: its privilege is ignored", helper.name, mount.mount_point),
+            )
+            .evidence("/proc/self/mountinfo", mount.line.clone())
+            .without_root(format!(
+                "put the directory that holds the packaged {} before {} in PATH, or remove that copy",
+                helper.name,
+                found.path.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ))
+            .with_root(format!("mount -o remount,suid {}", mount.mount_point)),
+        ),
+        Ok(mount) => findings.push(
+            Finding::new(nosuid, Status::Ok, format!("{} lies on {}, which allows setuid", helper.name, mount.mount_point))
+                .evidence("/proc/self/mountinfo", mount.line.clone()),
+        ),
+        Err(reason) => findings.push(Finding::new(nosuid, Status::Unknown, reason.clone())),
+    }
+    findings
+}
+
+fn judge_experiment(outcome: &Outcome<IdmapOutcome>) -> Finding {
+    let outcome = match outcome {
+        Outcome::Ran(outcome) => outcome,
+        Outcome::Skipped { reason } => {
+            return Finding::new(
+                &EXPERIMENT,
+                Status::Info,
+                format!("the idmap experiment was not run: {reason}"),
+            );
+        }
+    };
+    let runs = std::iter::once(&outcome.newuidmap).chain(outcome.newgidmap.as_ref());
+    let evidence: Vec<_> = runs
+        .flat_map(|run| {
+            let mut lines = vec![crate::finding::Evidence::new(
+                "experiment idmap",
+                format!("{}: {}", run.command, run.ending()),
+            )];
+            lines.extend(
+                run.stderr
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| {
+                        crate::finding::Evidence::new("experiment idmap (stderr)", l.to_string())
+                    }),
+            );
+            lines
+        })
+        .collect();
+    let finding = match outcome.failure() {
+        None => Finding::new(
+            &EXPERIMENT,
+            Status::Ok,
+            "newuidmap and newgidmap mapped the subordinate ids",
+        ),
+        Some(run) => {
+            let program = run
+                .command
+                .split_whitespace()
+                .next()
+                .unwrap_or("the helper");
+            let said = run.stderr.lines().find(|l| !l.trim().is_empty());
+            let title = match said {
+                Some(line) => format!("{program} failed: \"{}\"", line.trim()),
+                None => format!("{program} failed: {}", run.ending()),
+            };
+            Finding::new(&EXPERIMENT, Status::Fail, title)
+        }
+    };
+    let finding = finding.with_evidence(evidence);
+    match &outcome.uid_map {
+        Some(map) if !map.trim().is_empty() => finding.evidence(
+            "experiment idmap: child's /proc/PID/uid_map",
+            map.lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
+        _ => finding,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTINFO: &str = "\
+22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+30 22 0:25 / /home rw,nosuid,nodev,relatime shared:5 - ext4 /dev/vdb rw
+31 30 0:26 / /home/alice/bin rw,relatime shared:6 - tmpfs tmpfs rw
+";
+
+    #[test]
+    fn the_deepest_mount_holds_the_file() {
+        let root = mount_of(MOUNTINFO, Path::new("/usr/bin/newuidmap")).unwrap();
+        assert_eq!(root.mount_point, "/");
+        assert!(!root.nosuid);
+        let home = mount_of(MOUNTINFO, Path::new("/home/alice/.local/bin/newuidmap")).unwrap();
+        assert!(home.nosuid);
+        assert!(home.line.starts_with("30 22"));
+        let bin = mount_of(MOUNTINFO, Path::new("/home/alice/bin/newuidmap")).unwrap();
+        assert_eq!(bin.mount_point, "/home/alice/bin");
+        assert!(!bin.nosuid);
+    }
+
+    #[test]
+    fn a_prefix_that_is_not_a_path_component_does_not_match() {
+        let mount = mount_of(MOUNTINFO, Path::new("/homework/newuidmap")).unwrap();
+        assert_eq!(mount.mount_point, "/");
+    }
+}

@@ -1,0 +1,109 @@
+//! One module per area. Each has `gather(&dyn Host, …) -> Facts` (I/O, tolerant: a missing or
+//! unreadable file is a fact, not an error) and `judge(&Facts) -> Vec<Finding>` (pure), plus
+//! `DOCS`, the catalogue entries of the finding ids it can emit.
+
+pub mod fallback;
+pub mod file_caps;
+pub mod identity;
+pub mod idmap;
+pub mod kernel_log;
+pub mod lsm;
+pub mod platform;
+pub mod subid;
+pub mod userns;
+
+use std::path::Path;
+
+use crate::host::{Host, HostError};
+
+/// Reads a text file that may legitimately be absent: `Ok(None)` when it does not exist.
+pub(crate) fn read_optional(host: &dyn Host, path: &str) -> Result<Option<String>, HostError> {
+    match host.read_string(Path::new(path)) {
+        Ok(text) => Ok(Some(text)),
+        Err(err) if err.is_not_found() => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A number from a one-value file such as a sysctl under `/proc/sys`. Absent is a fact
+/// (`Ok(None)`: the kernel has no such knob); unreadable or malformed is an error with the reason.
+pub(crate) fn read_number(host: &dyn Host, path: &str) -> Result<Option<i64>, String> {
+    match read_optional(host, path) {
+        Ok(None) => Ok(None),
+        Ok(Some(text)) => text
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{path}: not a number: {:?}", first_line(&text))),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The first line of a text, shortened for evidence.
+pub(crate) fn first_line(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or("");
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => &line[..cut],
+        None => line,
+    }
+}
+
+/// The line of `text` that starts with `key`, for evidence excerpts.
+pub(crate) fn line_starting<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find(|line| line.starts_with(key))
+}
+
+/// The name of a sysctl as `sysctl` prints it, from its `/proc/sys` path.
+pub(crate) fn sysctl_name(path: &str) -> String {
+    path.trim_start_matches("/proc/sys/").replace('/', ".")
+}
+
+/// Every fact hostcap gathers, by area.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub identity: identity::Facts,
+    pub platform: platform::Facts,
+    pub userns: userns::Facts,
+    pub subid: subid::Facts,
+    pub idmap: idmap::Facts,
+    pub lsm: lsm::Facts,
+    pub fallback: fallback::Facts,
+    pub kernel_log: kernel_log::Facts,
+}
+
+/// Gathers every area. Order matters: later areas use earlier facts, and the kernel log is
+/// read last so that it holds the denials the experiments caused.
+pub fn gather(host: &dyn Host) -> Facts {
+    let identity = identity::gather(host);
+    let id = identity.identity.as_ref().ok();
+    let platform = platform::gather(host);
+    let userns = userns::gather(host);
+    let subid = subid::gather(host, &identity, &userns);
+    let idmap = idmap::gather(host, id, &subid);
+    let lsm = lsm::gather(host, identity.uid());
+    let fallback = fallback::gather(host, id);
+    let kernel_log = kernel_log::gather(host);
+    Facts {
+        identity,
+        platform,
+        userns,
+        subid,
+        idmap,
+        lsm,
+        fallback,
+        kernel_log,
+    }
+}
+
+/// Every area's findings, in report order.
+pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
+    let mut findings = platform::judge(&facts.platform);
+    findings.extend(identity::judge(&facts.identity));
+    findings.extend(userns::judge(&facts.userns, facts.identity.is_root()));
+    findings.extend(lsm::judge(&facts.lsm));
+    findings.extend(idmap::judge(&facts.idmap));
+    findings.extend(subid::judge(&facts.subid));
+    findings.extend(kernel_log::judge(&facts.kernel_log));
+    findings.extend(fallback::judge(&facts.fallback));
+    findings
+}

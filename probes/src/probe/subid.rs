@@ -1,0 +1,664 @@
+//! Subordinate id ranges (`/etc/subuid`, `/etc/subgid`): the ids newuidmap may map for the
+//! user. Without them podman falls back to a one-id namespace; a range that includes the
+//! user's own id is refused; overlapping ranges break isolation or the kernel's map checks.
+
+use std::ops::Range;
+
+use crate::finding::{Evidence, Finding, FindingDoc, Status};
+use crate::host::Host;
+use crate::probe::{identity, read_optional, userns};
+
+/// The smallest range podman and Docker expect: enough for the ids images use.
+pub const MIN_RANGE: u64 = 65536;
+
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub user: Option<String>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub subuid: SubidFile,
+    pub subgid: SubidFile,
+    /// Accounts from `/etc/passwd` as (name, uid).
+    pub accounts: Result<Vec<(String, u32)>, String>,
+    /// The `subid:` source in nsswitch.conf, when one is set.
+    pub nss_source: Option<String>,
+    /// The ids that exist in this user namespace (`/proc/self/uid_map`, inside column).
+    pub namespace_ids: Vec<Range<u64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubidFile {
+    pub path: &'static str,
+    /// `Ok(None)` when the file does not exist.
+    pub parsed: Result<Option<Parsed>, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub entries: Vec<Entry>,
+    pub malformed: Vec<Malformed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: usize,
+    pub owner: String,
+    pub start: u64,
+    pub count: u64,
+}
+
+impl Entry {
+    pub fn range(&self) -> Range<u64> {
+        self.start..self.start.saturating_add(self.count)
+    }
+
+    fn text(&self) -> String {
+        format!("{}:{}:{}", self.owner, self.start, self.count)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub line: usize,
+    pub text: String,
+    pub reason: &'static str,
+}
+
+/// Parses subuid(5): `owner:start:count`, owner a login name or a numeric uid.
+pub fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = raw.split(':').collect();
+        let malformed = |reason| Malformed {
+            line,
+            text: raw.to_string(),
+            reason,
+        };
+        match fields.as_slice() {
+            [owner, start, count] if !owner.is_empty() => {
+                match (start.parse::<u64>(), count.parse::<u64>()) {
+                    (Ok(start), Ok(count)) if start.saturating_add(count) > 1 << 32 => parsed
+                        .malformed
+                        .push(malformed("the range goes past the largest id, 4294967295")),
+                    (Ok(start), Ok(count)) if count > 0 => parsed.entries.push(Entry {
+                        line,
+                        owner: owner.to_string(),
+                        start,
+                        count,
+                    }),
+                    (Ok(_), Ok(_)) => parsed.malformed.push(malformed("the count is 0")),
+                    _ => parsed
+                        .malformed
+                        .push(malformed("start and count must be whole numbers")),
+                }
+            }
+            [_, _, _] => parsed.malformed.push(malformed("the owner is empty")),
+            _ => parsed
+                .malformed
+                .push(malformed("expected three fields: owner:start:count")),
+        }
+    }
+    parsed
+}
+
+pub fn gather(host: &dyn Host, identity: &identity::Facts, userns: &userns::Facts) -> Facts {
+    let id = identity.identity.as_ref().ok();
+    let read = |path: &'static str| SubidFile {
+        path,
+        parsed: read_optional(host, path)
+            .map(|text| text.map(|t| parse(&t)))
+            .map_err(|e| e.to_string()),
+    };
+    let accounts = read_optional(host, "/etc/passwd")
+        .map_err(|e| e.to_string())
+        .map(|text| parse_passwd(text.as_deref().unwrap_or("")));
+    let nss_source = read_optional(host, "/etc/nsswitch.conf")
+        .ok()
+        .flatten()
+        .and_then(|text| {
+            text.lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim())
+                .find_map(|l| l.strip_prefix("subid:").map(|v| v.trim().to_string()))
+        });
+    let namespace_ids = match &userns.uid_map {
+        Some(map) if userns.nested() => userns::parse_id_map(map)
+            .into_iter()
+            .map(|(inside, _, count)| inside..inside.saturating_add(count))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Facts {
+        user: id.and_then(|i| i.user.clone()),
+        uid: id.map(|i| i.uid),
+        gid: id.map(|i| i.gid),
+        subuid: read("/etc/subuid"),
+        subgid: read("/etc/subgid"),
+        accounts,
+        nss_source,
+        namespace_ids,
+    }
+}
+
+fn parse_passwd(text: &str) -> Vec<(String, u32)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let uid = fields.nth(1)?.parse().ok()?;
+            Some((name.to_string(), uid))
+        })
+        .collect()
+}
+
+impl Facts {
+    fn is_own(&self, owner: &str) -> bool {
+        self.user.as_deref() == Some(owner) || self.uid.is_some_and(|uid| owner == uid.to_string())
+    }
+
+    /// The user's own entries in a file, in file order.
+    pub fn own_entries<'a>(&self, file: &'a SubidFile) -> Vec<&'a Entry> {
+        match &file.parsed {
+            Ok(Some(parsed)) => parsed
+                .entries
+                .iter()
+                .filter(|e| self.is_own(&e.owner))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The user's ranges as (start, count), as newuidmap/newgidmap would get them.
+    pub fn ranges(&self, file: &SubidFile) -> Vec<(u64, u64)> {
+        self.own_entries(file)
+            .into_iter()
+            .map(|e| (e.start, e.count))
+            .collect()
+    }
+
+    pub fn total(&self, file: &SubidFile) -> u64 {
+        self.own_entries(file).iter().map(|e| e.count).sum()
+    }
+
+    /// Both files give the user at least one range.
+    pub fn has_ranges(&self) -> bool {
+        !self.ranges(&self.subuid).is_empty() && !self.ranges(&self.subgid).is_empty()
+    }
+
+    fn files(&self) -> [(&SubidFile, Option<u32>, &'static str); 2] {
+        [
+            (&self.subuid, self.uid, "uid"),
+            (&self.subgid, self.gid, "gid"),
+        ]
+    }
+
+    fn name(&self) -> String {
+        match (&self.user, self.uid) {
+            (Some(user), Some(uid)) => format!("{user} (uid {uid})"),
+            (None, Some(uid)) => format!("uid {uid}"),
+            _ => "this user".into(),
+        }
+    }
+
+    fn add_command(&self) -> String {
+        let user = self.user.clone().unwrap_or_else(|| "$USER".into());
+        format!(
+            "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user} && podman system migrate"
+        )
+    }
+}
+
+pub const UNREADABLE: FindingDoc = FindingDoc {
+    id: "subid.unreadable",
+    summary: "/etc/subuid or /etc/subgid cannot be read",
+    explanation: "podman reads the subordinate ranges itself before calling newuidmap. When the \
+file cannot be read it warns and runs with a one-id namespace, which breaks images with files \
+owned by other ids (\"potentially insufficient UIDs or GIDs available in user namespace\"). \
+Both files should be mode 0644, owned by root.",
+    references: &["subuid(5)"],
+};
+
+pub const NO_RANGE: FindingDoc = FindingDoc {
+    id: "subid.no_range",
+    summary: "the user has no subordinate id range",
+    explanation: "Neither the login name nor the numeric uid has a line in /etc/subuid or \
+/etc/subgid. podman then exits 0 with a one-id namespace (\"Using rootless single mapping \
+into the namespace. This might break some images\") and fails later on images with files owned \
+by other users; rootlesskit (rootless Docker) refuses to start (\"No subuid ranges found for \
+user\").",
+    references: &[
+        "subuid(5)",
+        "containers/podman docs/tutorials/rootless_tutorial.md",
+    ],
+};
+
+pub const TOO_SMALL: FindingDoc = FindingDoc {
+    id: "subid.range_too_small",
+    summary: "the subordinate range is smaller than 65536 ids",
+    explanation: "Images commonly own files by ids up to 65534 (nobody). With a smaller range \
+podman starts, but pulling or running such images fails with \"potentially insufficient UIDs \
+or GIDs available in user namespace … lchown …: invalid argument\". Docker requires at least \
+65536.",
+    references: &[
+        "https://docs.docker.com/engine/security/rootless/",
+        "containers/podman#3421",
+    ],
+};
+
+pub const CONTAINS_OWN_ID: FindingDoc = FindingDoc {
+    id: "subid.contains_own_id",
+    summary: "the subordinate range includes the user's own id",
+    explanation: "podman refuses a range that contains the user's own uid (\"invalid \
+configuration: the specified mapping … in \\\"/etc/subuid\\\" includes the user UID\"), and \
+the kernel rejects a map whose extents overlap.",
+    references: &["containers/podman pkg/rootless/rootless_linux.go"],
+};
+
+pub const CONTAINS_ACCOUNT: FindingDoc = FindingDoc {
+    id: "subid.contains_account_id",
+    summary: "the subordinate range includes the id of a real account",
+    explanation: "Ids in the range become the container's; if a real account has one of them, \
+files of that account are reachable from the user's containers. Ranges should start above every \
+real account, conventionally at 100000.",
+    references: &[
+        "subuid(5)",
+        "containers/podman docs/tutorials/rootless_tutorial.md",
+    ],
+};
+
+pub const OVERLAPS_OTHER: FindingDoc = FindingDoc {
+    id: "subid.overlaps_other_user",
+    summary: "the subordinate range overlaps another user's",
+    explanation: "Two users sharing subordinate ids can reach each other's container files: \
+\"the values for each user must be unique\" (podman's rootless tutorial).",
+    references: &["containers/podman docs/tutorials/rootless_tutorial.md"],
+};
+
+pub const OWN_OVERLAP: FindingDoc = FindingDoc {
+    id: "subid.own_ranges_overlap",
+    summary: "the user's own subordinate ranges overlap each other",
+    explanation: "podman passes every range to newuidmap; the kernel refuses a uid_map whose \
+extents overlap, so newuidmap fails with \"write to uid_map failed: Invalid argument\".",
+    references: &["user_namespaces(7)"],
+};
+
+pub const MALFORMED: FindingDoc = FindingDoc {
+    id: "subid.malformed_line",
+    summary: "a line of /etc/subuid or /etc/subgid is malformed",
+    explanation: "podman and shadow skip lines they cannot parse, but buildah's parser stops at \
+the first bad line, anywhere in the file, and then sees no range at all.",
+    references: &["subuid(5)"],
+};
+
+pub const NSS_PLUGIN: FindingDoc = FindingDoc {
+    id: "subid.nss_plugin",
+    summary: "nsswitch.conf takes subordinate ids from a plugin, not from the files",
+    explanation: "With `subid: sss` (or another plugin) shadow's newuidmap asks libsubid, but \
+some podman versions and Apptainer read /etc/subuid directly and find nothing. hostcap reads \
+the files; ranges held only by the plugin are not seen here.",
+    references: &["containers/podman#25041", "subuid(5)"],
+};
+
+pub const OUTSIDE_NAMESPACE: FindingDoc = FindingDoc {
+    id: "subid.outside_parent_namespace",
+    summary: "the subordinate range is not mapped into this user namespace",
+    explanation: "Inside a container or Crostini, only ids present in /proc/self/uid_map exist. \
+A subordinate range outside them makes newuidmap fail with \"write to uid_map failed: \
+Operation not permitted\". Choose ranges inside the mapped ids.",
+    references: &["containers/podman#27411", "containers/podman#4056"],
+};
+
+pub const DOCS: &[&FindingDoc] = &[
+    &UNREADABLE,
+    &NO_RANGE,
+    &TOO_SMALL,
+    &CONTAINS_OWN_ID,
+    &CONTAINS_ACCOUNT,
+    &OVERLAPS_OTHER,
+    &OWN_OVERLAP,
+    &MALFORMED,
+    &NSS_PLUGIN,
+    &OUTSIDE_NAMESPACE,
+];
+
+pub fn judge(facts: &Facts) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut unreadable = Vec::new();
+    for (file, _, _) in facts.files() {
+        if let Err(reason) = &file.parsed {
+            unreadable.push(Evidence::new(file.path, reason.clone()));
+        }
+    }
+    if !unreadable.is_empty() {
+        findings.push(
+            Finding::new(
+                &UNREADABLE,
+                Status::Fail,
+                "the subordinate id files cannot be read",
+            )
+            .with_evidence(unreadable)
+            .with_root(
+                "chmod 0644 /etc/subuid /etc/subgid && chown root:root /etc/subuid /etc/subgid",
+            ),
+        );
+    }
+    findings.extend(judge_presence(facts));
+    findings.extend(judge_overlaps(facts));
+    findings.extend(judge_malformed(facts));
+    if let Some(source) = facts.nss_source.as_deref().filter(|s| *s != "files") {
+        findings.push(
+            Finding::new(
+                &NSS_PLUGIN,
+                Status::Warn,
+                format!("subordinate ids come from the `{source}` plugin; hostcap read only the files"),
+            )
+            .evidence("/etc/nsswitch.conf", format!("subid: {source}"))
+            .with_root(format!("mirror the ranges from {source} into /etc/subuid and /etc/subgid for tools that read the files")),
+        );
+    }
+    findings
+}
+
+fn judge_presence(facts: &Facts) -> Vec<Finding> {
+    let readable: Vec<_> = facts
+        .files()
+        .into_iter()
+        .filter(|(f, _, _)| f.parsed.is_ok())
+        .collect();
+    let missing: Vec<Evidence> = readable
+        .iter()
+        .filter(|(file, _, _)| facts.own_entries(file).is_empty())
+        .map(|(file, _, _)| match &file.parsed {
+            Ok(None) => Evidence::new(file.path, "the file does not exist"),
+            _ => Evidence::new(file.path, format!("no line for {}", facts.name())),
+        })
+        .collect();
+    let mut findings = Vec::new();
+    if !missing.is_empty() {
+        findings.push(
+            Finding::new(
+                &NO_RANGE,
+                Status::Fail,
+                format!("{} has no subordinate id range", facts.name()),
+            )
+            .with_evidence(missing)
+            .with_root(facts.add_command()),
+        );
+    } else if !readable.is_empty() {
+        let lines = readable.iter().flat_map(|(file, _, _)| {
+            facts
+                .own_entries(file)
+                .into_iter()
+                .map(|e| Evidence::new(format!("{}:{}", file.path, e.line), e.text()))
+        });
+        findings.push(
+            Finding::new(
+                &NO_RANGE,
+                Status::Ok,
+                format!("{} has subordinate id ranges", facts.name()),
+            )
+            .with_evidence(lines.collect::<Vec<_>>()),
+        );
+    }
+    let small: Vec<Evidence> = readable
+        .iter()
+        .filter(|(file, _, _)| !facts.own_entries(file).is_empty() && facts.total(file) < MIN_RANGE)
+        .map(|(file, _, _)| {
+            Evidence::new(
+                file.path,
+                format!("{} ids in all, fewer than {MIN_RANGE}", facts.total(file)),
+            )
+        })
+        .collect();
+    if !small.is_empty() {
+        findings.push(
+            Finding::new(
+                &TOO_SMALL,
+                Status::Warn,
+                format!("the subordinate range is smaller than {MIN_RANGE} ids"),
+            )
+            .with_evidence(small)
+            .with_root(facts.add_command()),
+        );
+    }
+    findings
+}
+
+fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
+    let mut own_id = Vec::new();
+    let mut accounts = Vec::new();
+    let mut others = Vec::new();
+    let mut own_overlap = Vec::new();
+    let mut outside = Vec::new();
+    for (file, own, kind) in facts.files() {
+        let Ok(Some(parsed)) = &file.parsed else {
+            continue;
+        };
+        let mine = facts.own_entries(file);
+        for entry in &mine {
+            let at = format!("{}:{}", file.path, entry.line);
+            if let Some(own) = own.filter(|id| entry.range().contains(&u64::from(*id))) {
+                own_id.push(Evidence::new(
+                    &at,
+                    format!("{} contains the user's own {kind} {own}", entry.text()),
+                ));
+            }
+            if kind == "uid" {
+                if let Ok(list) = &facts.accounts {
+                    for (name, uid) in list.iter().filter(|(n, u)| {
+                        !facts.is_own(n)
+                            && Some(*u) != facts.uid
+                            && entry.range().contains(&u64::from(*u))
+                    }) {
+                        accounts.push(Evidence::new(
+                            &at,
+                            format!("{} contains uid {uid} of account {name}", entry.text()),
+                        ));
+                    }
+                }
+            }
+            for other in parsed.entries.iter().filter(|o| !facts.is_own(&o.owner)) {
+                if overlaps(&entry.range(), &other.range()) {
+                    others.push(Evidence::new(
+                        &at,
+                        format!(
+                            "{} overlaps line {}: {}",
+                            entry.text(),
+                            other.line,
+                            other.text()
+                        ),
+                    ));
+                }
+            }
+            if !facts.namespace_ids.is_empty()
+                && !facts
+                    .namespace_ids
+                    .iter()
+                    .any(|ids| ids.start <= entry.start && entry.range().end <= ids.end)
+            {
+                outside.push(Evidence::new(
+                    &at,
+                    format!(
+                        "{} lies outside the ids mapped into this namespace",
+                        entry.text()
+                    ),
+                ));
+            }
+        }
+        for (i, a) in mine.iter().enumerate() {
+            for b in &mine[i + 1..] {
+                if overlaps(&a.range(), &b.range()) {
+                    own_overlap.push(Evidence::new(
+                        file.path,
+                        format!(
+                            "line {} {} overlaps line {} {}",
+                            a.line,
+                            a.text(),
+                            b.line,
+                            b.text()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let reassign = facts.add_command();
+    [
+        (
+            &CONTAINS_OWN_ID,
+            Status::Fail,
+            "the subordinate range includes the user's own id",
+            own_id,
+        ),
+        (
+            &CONTAINS_ACCOUNT,
+            Status::Warn,
+            "the subordinate range includes ids of real accounts",
+            accounts,
+        ),
+        (
+            &OVERLAPS_OTHER,
+            Status::Warn,
+            "the subordinate range overlaps another user's",
+            others,
+        ),
+        (
+            &OWN_OVERLAP,
+            Status::Fail,
+            "the user's subordinate ranges overlap each other",
+            own_overlap,
+        ),
+        (
+            &OUTSIDE_NAMESPACE,
+            Status::Fail,
+            "the subordinate range is not mapped into this namespace",
+            outside,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, _, evidence)| !evidence.is_empty())
+    .map(|(doc, status, title, evidence)| {
+        let finding = Finding::new(doc, status, title).with_evidence(evidence);
+        if doc.id == OUTSIDE_NAMESPACE.id {
+            finding.with_root("give the user a range inside the ids listed in /proc/self/uid_map")
+        } else {
+            finding.with_root(format!(
+                "remove the user's lines from /etc/subuid and /etc/subgid, then: {reassign}"
+            ))
+        }
+    })
+    .collect()
+}
+
+fn judge_malformed(facts: &Facts) -> Vec<Finding> {
+    let evidence: Vec<Evidence> = facts
+        .files()
+        .into_iter()
+        .filter_map(|(file, _, _)| {
+            file.parsed
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref)
+                .map(|p| (file.path, p))
+        })
+        .flat_map(|(path, parsed)| {
+            parsed.malformed.iter().map(move |m| {
+                Evidence::new(
+                    format!("{path}:{}", m.line),
+                    format!("{:?}: {}", m.text, m.reason),
+                )
+            })
+        })
+        .collect();
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Finding::new(
+            &MALFORMED,
+            Status::Warn,
+            "malformed lines in the subordinate id files (buildah stops reading there)",
+        )
+        .with_evidence(evidence)
+        .with_root("fix or delete the lines shown, keeping the form owner:start:count"),
+    ]
+}
+
+fn overlaps(a: &Range<u64>, b: &Range<u64>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_entries_and_reports_bad_lines_with_numbers() {
+        let parsed = parse(
+            "alice:100000:65536\n\n1001:165536:65536\nbob:abc:1\nnocolon\ncarol:1:0\ndave:4294967000:65536\n",
+        );
+        assert_eq!(parsed.entries.len(), 2);
+        assert_eq!(parsed.entries[1].owner, "1001");
+        let lines: Vec<usize> = parsed.malformed.iter().map(|m| m.line).collect();
+        assert_eq!(lines, vec![4, 5, 6, 7]);
+    }
+
+    fn facts(subuid: &str, passwd: Vec<(&str, u32)>) -> Facts {
+        let file = |path, text: &str| SubidFile {
+            path,
+            parsed: Ok(Some(parse(text))),
+        };
+        Facts {
+            user: Some("alice".into()),
+            uid: Some(1000),
+            gid: Some(1000),
+            subuid: file("/etc/subuid", subuid),
+            subgid: file("/etc/subgid", subuid),
+            accounts: Ok(passwd
+                .into_iter()
+                .map(|(n, u)| (n.to_string(), u))
+                .collect()),
+            nss_source: None,
+            namespace_ids: Vec::new(),
+        }
+    }
+
+    fn ids(findings: &[Finding]) -> Vec<(&str, Status)> {
+        findings.iter().map(|f| (f.id, f.status)).collect()
+    }
+
+    #[test]
+    fn ranges_are_found_by_name_and_by_uid_and_summed() {
+        let f = facts(
+            "alice:100000:1000\n1000:200000:1000\nbob:300000:65536\n",
+            vec![],
+        );
+        assert_eq!(f.total(&f.subuid), 2000);
+        let found = ids(&judge(&f));
+        assert!(found.contains(&("subid.no_range", Status::Ok)));
+        assert!(found.contains(&("subid.range_too_small", Status::Warn)));
+    }
+
+    #[test]
+    fn own_id_other_users_and_accounts_are_caught() {
+        let f = facts(
+            "alice:0:65536\nbob:60000:65536\nalice:70000:10\n",
+            vec![("root", 0), ("alice", 1000), ("daemon", 1)],
+        );
+        let found = ids(&judge(&f));
+        assert!(found.contains(&("subid.contains_own_id", Status::Fail)));
+        assert!(found.contains(&("subid.contains_account_id", Status::Warn)));
+        assert!(found.contains(&("subid.overlaps_other_user", Status::Warn)));
+        assert!(found.contains(&("subid.own_ranges_overlap", Status::Fail)));
+    }
+
+    #[test]
+    fn a_missing_line_is_no_range() {
+        let f = facts("bob:100000:65536\n", vec![]);
+        assert!(ids(&judge(&f)).contains(&("subid.no_range", Status::Fail)));
+        assert!(!f.has_ranges());
+    }
+}

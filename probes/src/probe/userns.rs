@@ -1,0 +1,362 @@
+//! Can an unprivileged process create a user namespace and use a capability inside it? The
+//! kernel switches (`CONFIG_USER_NS`, sysctls) explain; the experiment proves.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
+use crate::finding::{Finding, FindingDoc, Status};
+use crate::host::Host;
+use crate::probe::{read_number, read_optional, sysctl_name};
+
+pub const MAX_USER_NAMESPACES: &str = "/proc/sys/user/max_user_namespaces";
+pub const UNPRIVILEGED_USERNS_CLONE: &str = "/proc/sys/kernel/unprivileged_userns_clone";
+pub const APPARMOR_RESTRICT: &str = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns";
+
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// `Some(true)` for `CONFIG_USER_NS=y`; `None` when no kernel config is readable.
+    pub config_user_ns: Option<bool>,
+    /// `/proc/self/ns/user` exists only on kernels with user namespaces.
+    pub ns_user_link: bool,
+    pub max_user_namespaces: Result<Option<i64>, String>,
+    /// Debian/Ubuntu kernel patch; absent on mainline kernels.
+    pub unprivileged_userns_clone: Result<Option<i64>, String>,
+    /// Ubuntu ≥ 23.10: unconfined programs lose every capability in a new user namespace.
+    pub apparmor_restrict: Result<Option<i64>, String>,
+    /// `/proc/self/uid_map`: the identity map `0 0 4294967295` outside any user namespace.
+    pub uid_map: Option<String>,
+    pub experiment: Outcome<UsernsOutcome>,
+}
+
+impl Facts {
+    /// Whether this process already runs inside a user namespace (Crostini, a container…).
+    pub fn nested(&self) -> bool {
+        self.uid_map
+            .as_deref()
+            .is_some_and(|map| parse_id_map(map) != vec![(0, 0, 4_294_967_295)])
+    }
+}
+
+pub fn gather(host: &dyn Host) -> Facts {
+    Facts {
+        config_user_ns: kernel_config_user_ns(host),
+        ns_user_link: host.read_link(Path::new("/proc/self/ns/user")).is_ok(),
+        max_user_namespaces: read_number(host, MAX_USER_NAMESPACES),
+        unprivileged_userns_clone: read_number(host, UNPRIVILEGED_USERNS_CLONE),
+        apparmor_restrict: read_number(host, APPARMOR_RESTRICT),
+        uid_map: read_optional(host, "/proc/self/uid_map").ok().flatten(),
+        experiment: host.userns_experiment(),
+    }
+}
+
+/// Reads `CONFIG_USER_NS` from `/proc/config.gz` when the kernel exposes its config.
+fn kernel_config_user_ns(host: &dyn Host) -> Option<bool> {
+    let compressed = host.read(Path::new("/proc/config.gz")).ok()?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(compressed.as_slice())
+        .take(crate::host::READ_LIMIT * 4)
+        .read_to_string(&mut text)
+        .ok()?;
+    config_value(&text, "CONFIG_USER_NS")
+}
+
+fn config_value(config: &str, key: &str) -> Option<bool> {
+    config.lines().find_map(|line| {
+        if line == format!("# {key} is not set") {
+            Some(false)
+        } else {
+            let value = line.strip_prefix(key)?.strip_prefix('=')?;
+            Some(value == "y")
+        }
+    })
+}
+
+/// Parses a `uid_map`/`gid_map`: lines of `inside outside count`.
+pub fn parse_id_map(text: &str) -> Vec<(u64, u64, u64)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut numbers = line.split_whitespace().map(|n| n.parse::<u64>().ok());
+            Some((numbers.next()??, numbers.next()??, numbers.next()??))
+        })
+        .collect()
+}
+
+pub const CONFIG_USER_NS: FindingDoc = FindingDoc {
+    id: "userns.kernel_without_user_ns",
+    summary: "the kernel is built without user namespaces (CONFIG_USER_NS)",
+    explanation: "Without CONFIG_USER_NS, unshare(CLONE_NEWUSER) fails with EINVAL and \
+/proc/self/ns/user does not exist. No rootless container or userns sandbox can run; only a \
+different kernel helps. proot and a VM still work.",
+    references: &["user_namespaces(7)", "unshare(2)"],
+};
+
+pub const MAX_ZERO: FindingDoc = FindingDoc {
+    id: "userns.max_user_namespaces_zero",
+    summary: "user.max_user_namespaces is 0: nobody may create a user namespace",
+    explanation: "user.max_user_namespaces limits how many user namespaces each user may \
+create; 0 forbids them for everyone (the RHEL 7 default, and what Debian's hardening packages \
+set). unshare(CLONE_NEWUSER) fails with ENOSPC: podman and rootlesskit say \"no space left on \
+device\", bwrap \"Creating new namespace failed: nesting depth or \
+/proc/sys/user/max_*_namespaces exceeded (ENOSPC)\".",
+    references: &[
+        "https://docs.kernel.org/admin-guide/sysctl/user.html",
+        "containers/bubblewrap#371",
+    ],
+};
+
+pub const CLONE_DISABLED: FindingDoc = FindingDoc {
+    id: "userns.unprivileged_userns_clone_disabled",
+    summary: "kernel.unprivileged_userns_clone is 0: only root may create user namespaces",
+    explanation: "Debian, Ubuntu and hardened kernels carry a patch adding \
+kernel.unprivileged_userns_clone; at 0, CLONE_NEWUSER needs CAP_SYS_ADMIN and unprivileged \
+callers get EPERM (podman: \"cannot clone: Operation not permitted … user namespaces are not \
+enabled in /proc/sys/kernel/unprivileged_userns_clone\"). Mainline kernels have no such knob.",
+    references: &["containers/bubblewrap#359", "mviereck/x11docker#255"],
+};
+
+pub const APPARMOR: FindingDoc = FindingDoc {
+    id: "userns.apparmor_restricts_unprivileged",
+    summary: "AppArmor strips capabilities from user namespaces of unconfined programs",
+    explanation: "With kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu 24.04's \
+default), an unconfined program may create a user namespace but is moved to the \
+`unprivileged_userns` profile, which denies every capability: writing uid_map or mounting \
+fails (\"unshare: write failed /proc/self/uid_map: Operation not permitted\", bwrap \"setting \
+up uid map: Permission denied\"). Programs whose AppArmor profile has the `userns,` rule are \
+exempt; Ubuntu ships such profiles for its podman, buildah and rootlesskit binaries.",
+    references: &[
+        "https://ubuntu.com/blog/ubuntu-23-10-restricted-unprivileged-user-namespaces",
+        "rootless-containers/rootlesskit#421",
+    ],
+};
+
+pub const EXPERIMENT: FindingDoc = FindingDoc {
+    id: "userns.experiment",
+    summary: "a one-id user namespace with a mount namespace really works",
+    explanation: "hostcap forks a child that calls unshare(CLONE_NEWUSER), writes `deny` to \
+setgroups and a one-id uid_map and gid_map, enters a new mount namespace and mounts a tmpfs, \
+first with nosuid,nodev,noexec and then plain. This is what `unshare -r`, bwrap and podman's \
+single-id mode need. Stopping at unshare would be a false success on Ubuntu 24.04, where \
+unshare succeeds and every capability is denied afterwards. The step that fails and its errno \
+name the cause: EINVAL no user namespaces in the kernel (or a threaded caller); ENOSPC \
+user.max_user_namespaces; EPERM a sysctl, an LSM, a seccomp filter or a chroot.",
+    references: &["user_namespaces(7)", "unshare(2)"],
+};
+
+pub const DOCS: &[&FindingDoc] = &[
+    &CONFIG_USER_NS,
+    &MAX_ZERO,
+    &CLONE_DISABLED,
+    &APPARMOR,
+    &EXPERIMENT,
+];
+
+/// Whether the static facts alone forbid user namespaces for this user.
+pub fn static_blockers(facts: &Facts, is_root: bool) -> Vec<&'static str> {
+    let mut ids = Vec::new();
+    if facts.config_user_ns == Some(false) {
+        ids.push(CONFIG_USER_NS.id);
+    }
+    if matches!(facts.max_user_namespaces, Ok(Some(0))) {
+        ids.push(MAX_ZERO.id);
+    }
+    if !is_root && matches!(facts.unprivileged_userns_clone, Ok(Some(0))) {
+        ids.push(CLONE_DISABLED.id);
+    }
+    ids
+}
+
+pub fn apparmor_restricts(facts: &Facts) -> bool {
+    matches!(facts.apparmor_restrict, Ok(Some(value)) if value != 0)
+}
+
+pub fn judge(facts: &Facts, is_root: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    match facts.config_user_ns {
+        Some(false) => findings.push(
+            Finding::new(
+                &CONFIG_USER_NS,
+                Status::Fail,
+                "the kernel has no user namespaces",
+            )
+            .evidence("/proc/config.gz", "# CONFIG_USER_NS is not set")
+            .with_root("boot a kernel built with CONFIG_USER_NS=y"),
+        ),
+        Some(true) => findings.push(
+            Finding::new(
+                &CONFIG_USER_NS,
+                Status::Ok,
+                "the kernel has user namespaces",
+            )
+            .evidence("/proc/config.gz", "CONFIG_USER_NS=y"),
+        ),
+        None if !facts.ns_user_link => findings.push(
+            Finding::new(
+                &CONFIG_USER_NS,
+                Status::Warn,
+                "/proc/self/ns/user is missing: the kernel may lack user namespaces",
+            )
+            .evidence("/proc/self/ns/user", "no such file"),
+        ),
+        None => {}
+    }
+    findings.extend(judge_sysctls(facts, is_root));
+    findings.push(judge_experiment(facts));
+    findings
+}
+
+fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let seen = |path: &str, value: i64| format!("{} = {value}", sysctl_name(path));
+    match &facts.max_user_namespaces {
+        Ok(Some(0)) => findings.push(
+            Finding::new(&MAX_ZERO, Status::Fail, "user.max_user_namespaces is 0: user namespaces are off")
+                .evidence(MAX_USER_NAMESPACES, seen(MAX_USER_NAMESPACES, 0))
+                .with_root("echo user.max_user_namespaces=28633 > /etc/sysctl.d/51-rootless.conf && sysctl --system"),
+        ),
+        Ok(Some(value)) => findings.push(
+            Finding::new(&MAX_ZERO, Status::Ok, format!("user.max_user_namespaces is {value}"))
+                .evidence(MAX_USER_NAMESPACES, seen(MAX_USER_NAMESPACES, *value)),
+        ),
+        Ok(None) => {}
+        Err(reason) => findings.push(Finding::new(&MAX_ZERO, Status::Unknown, reason.clone())),
+    }
+    match &facts.unprivileged_userns_clone {
+        Ok(Some(0)) if !is_root => findings.push(
+            Finding::new(
+                &CLONE_DISABLED,
+                Status::Fail,
+                "kernel.unprivileged_userns_clone is 0: only root may create user namespaces",
+            )
+            .evidence(UNPRIVILEGED_USERNS_CLONE, seen(UNPRIVILEGED_USERNS_CLONE, 0))
+            .with_root("echo kernel.unprivileged_userns_clone=1 > /etc/sysctl.d/50-rootless.conf && sysctl --system"),
+        ),
+        Ok(Some(value)) => findings.push(
+            Finding::new(&CLONE_DISABLED, Status::Ok, format!("kernel.unprivileged_userns_clone is {value}"))
+                .evidence(UNPRIVILEGED_USERNS_CLONE, seen(UNPRIVILEGED_USERNS_CLONE, *value)),
+        ),
+        Ok(None) => {}
+        Err(reason) => findings.push(Finding::new(&CLONE_DISABLED, Status::Unknown, reason.clone())),
+    }
+    match &facts.apparmor_restrict {
+        Ok(Some(value)) if *value != 0 => findings.push(
+            Finding::new(
+                &APPARMOR,
+                Status::Warn,
+                "AppArmor denies capabilities in user namespaces of programs without a userns profile",
+            )
+            .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value))
+            .with_root("give the program a profile with the userns rule: printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/bwrap && systemctl reload apparmor")
+            .with_root("or lift the restriction for everyone: sysctl kernel.apparmor_restrict_unprivileged_userns=0")
+            .without_root("use the distribution's own podman, buildah or rootlesskit from /usr/bin: Ubuntu profiles them with userns"),
+        ),
+        Ok(Some(value)) => findings.push(
+            Finding::new(&APPARMOR, Status::Ok, "AppArmor does not restrict user namespaces")
+                .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value)),
+        ),
+        Ok(None) => {}
+        Err(reason) => findings.push(Finding::new(&APPARMOR, Status::Unknown, reason.clone())),
+    }
+    findings
+}
+
+fn judge_experiment(facts: &Facts) -> Finding {
+    let outcome = match &facts.experiment {
+        Outcome::Ran(outcome) => outcome,
+        Outcome::Skipped { reason } => {
+            return Finding::new(
+                &EXPERIMENT,
+                Status::Info,
+                format!("the user-namespace experiment was not run: {reason}"),
+            );
+        }
+    };
+    match (outcome.failed_step, outcome.errno.as_deref()) {
+        (None, _) => Finding::new(
+            &EXPERIMENT,
+            Status::Ok,
+            "a one-id user namespace works: maps written, tmpfs mounted",
+        )
+        .evidence("experiment userns", steps_passed(outcome)),
+        (Some(step), errno) => {
+            let errno = errno.unwrap_or("an unknown error");
+            Finding::new(
+                &EXPERIMENT,
+                Status::Fail,
+                format!(
+                    "{} failed with {errno}: {}",
+                    step.describe(),
+                    cause_of(step, errno)
+                ),
+            )
+            .evidence("experiment userns", steps_passed(outcome))
+            .evidence("experiment userns", format!("{}: {errno}", step.describe()))
+        }
+    }
+}
+
+fn steps_passed(outcome: &UsernsOutcome) -> String {
+    let passed: Vec<&str> = UsernsStep::ALL
+        .iter()
+        .filter(|step| outcome.passed(**step))
+        .map(|step| step.describe())
+        .collect();
+    if passed.is_empty() {
+        "no step passed".into()
+    } else {
+        format!("passed: {}", passed.join("; "))
+    }
+}
+
+/// What an errno at a step usually means (user_namespaces(7), unshare(2), research notes).
+pub fn cause_of(step: UsernsStep, errno: &str) -> &'static str {
+    match (step, errno) {
+        (_, "TIMEOUT") => "the step did not finish within the time limit",
+        (UsernsStep::Unshare, "EINVAL") => "the kernel has no user namespaces",
+        (UsernsStep::Unshare, "ENOSPC") => {
+            "the user-namespace limit is reached (max_user_namespaces or nesting depth)"
+        }
+        (UsernsStep::Unshare, "EUSERS") => "the nesting depth of user namespaces is exceeded",
+        (UsernsStep::Unshare, "EPERM") => {
+            "refused by a sysctl, an LSM, a seccomp filter, or because this process is chrooted"
+        }
+        (UsernsStep::Unshare, "ENOSYS") => "a seccomp filter hides unshare()",
+        (UsernsStep::Setgroups | UsernsStep::UidMap | UsernsStep::GidMap, "EPERM" | "EACCES") => {
+            "the new namespace has no capabilities (AppArmor's unprivileged_userns profile or another LSM)"
+        }
+        (UsernsStep::MountNamespace, "EPERM" | "EACCES") => {
+            "mount namespaces are refused (seccomp filter or LSM)"
+        }
+        (UsernsStep::MountTmpfsRestricted, "EPERM" | "EACCES") => {
+            "mounts are refused inside the user namespace (LSM or seccomp)"
+        }
+        (UsernsStep::MountTmpfs, "EPERM") => {
+            "only noexec,nosuid,nodev mounts are allowed (the ChromeOS chromiumos LSM rule)"
+        }
+        _ => "unexpected; see the evidence",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_config_values() {
+        assert_eq!(
+            config_value("CONFIG_A=y\nCONFIG_USER_NS=y\n", "CONFIG_USER_NS"),
+            Some(true)
+        );
+        assert_eq!(
+            config_value("# CONFIG_USER_NS is not set\n", "CONFIG_USER_NS"),
+            Some(false)
+        );
+        assert_eq!(config_value("CONFIG_USER_NS_X=y\n", "CONFIG_USER_NS"), None);
+    }
+
+    #[test]
+    fn id_maps_parse_with_kernel_spacing() {
+        let map = "         0       1000          1\n         1     100000      65536\n";
+        assert_eq!(parse_id_map(map), vec![(0, 1000, 1), (1, 100000, 65536)]);
+    }
+}

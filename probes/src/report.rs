@@ -1,0 +1,113 @@
+//! The report: everything one check produced, in the shape the JSON contract
+//! (`hostcap/report/v1`) publishes.
+
+use serde::Serialize;
+
+use crate::experiment::Outcome;
+use crate::finding::Finding;
+use crate::host::{Host, HostOrigin};
+use crate::probe::{self, Facts, platform};
+use crate::recommend::{self, Recommendation};
+use crate::verdict::{self, Target, TargetVerdict};
+
+pub const SCHEMA: &str = "hostcap/report/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub hostcap_version: &'static str,
+    pub host: HostSummary,
+    /// False when the experiments were skipped (`--passive`, or not recorded).
+    pub experiments_ran: bool,
+    pub verdicts: Vec<TargetVerdict>,
+    pub findings: Vec<Finding>,
+    pub recommendations: Vec<Recommendation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostSummary {
+    /// `live`, or `recorded` for a fixture or support bundle.
+    pub source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<String>,
+    pub os: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    pub user: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// e.g. "crosh shell (no_new_privs)", when it matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+}
+
+impl Report {
+    pub fn verdict(&self, target: Target) -> Option<&TargetVerdict> {
+        self.verdicts.iter().find(|v| v.target == target)
+    }
+
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.id == id)
+    }
+}
+
+/// Gathers, judges and decides: the whole check against one host.
+pub fn check(host: &dyn Host) -> Report {
+    let facts = probe::gather(host);
+    let mut findings = probe::judge(&facts);
+    let (verdicts, contradictions) = verdict::decide(&facts);
+    findings.extend(contradictions);
+    let recommendations = recommend::recommend(&facts, &verdicts, &findings);
+    Report {
+        schema: SCHEMA,
+        hostcap_version: env!("CARGO_PKG_VERSION"),
+        host: summarize(host, &facts),
+        experiments_ran: matches!(facts.userns.experiment, Outcome::Ran(_)),
+        verdicts,
+        findings,
+        recommendations,
+    }
+}
+
+fn summarize(host: &dyn Host, facts: &Facts) -> HostSummary {
+    let (source, recorded) = match host.origin() {
+        HostOrigin::Live => ("live", None),
+        HostOrigin::Recorded { source, .. } => ("recorded", Some(source)),
+    };
+    let session = match facts.platform.kind() {
+        platform::Kind::ChromeOsHost if facts.identity.no_new_privs() => {
+            Some("crosh shell (no_new_privs)".to_string())
+        }
+        platform::Kind::ChromeOsHost => Some("console session".to_string()),
+        _ if facts.identity.no_new_privs() => Some("no_new_privs session".to_string()),
+        _ => None,
+    };
+    HostSummary {
+        source,
+        recorded,
+        os: facts.platform.os_name(),
+        kernel: facts.platform.kernel_release.clone(),
+        arch: facts.platform.arch.clone(),
+        user: facts.identity.who(),
+        uid: facts.identity.uid(),
+        session,
+    }
+}
+
+/// Every finding id hostcap can report, with its explanation: the public catalogue.
+pub fn catalogue() -> Vec<&'static crate::finding::FindingDoc> {
+    [
+        probe::platform::DOCS,
+        probe::identity::DOCS,
+        probe::userns::DOCS,
+        probe::lsm::DOCS,
+        probe::idmap::DOCS,
+        probe::subid::DOCS,
+        probe::kernel_log::DOCS,
+        probe::fallback::DOCS,
+        verdict::DOCS,
+    ]
+    .concat()
+}

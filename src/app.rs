@@ -1,0 +1,158 @@
+//! What each command does, and how its outcome maps to an exit code.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+use clap::{CommandFactory, Parser};
+use hostcap_probes::host::{LiveHost, RecordedHost};
+use hostcap_probes::{Report, Target};
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::render::{self, Palette};
+
+pub const EXIT_USAGE: u8 = 64;
+pub const EXIT_INTERNAL: u8 = 70;
+
+/// Runs hostcap with these arguments and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
+    let palette = Palette::new(use_color(cli.color));
+    let outcome = match cli.command {
+        None => check(&cli.check, palette),
+        Some(Command::Check(args)) => check(&merge(&cli.check, args), palette),
+        Some(Command::Explain { id }) => explain(&id),
+        Some(Command::List) => print(&render::list()).map(|_| 0),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hostcap", &mut out);
+            print(&String::from_utf8_lossy(&out)).map(|_| 0)
+        }
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("hostcap: {message}");
+            EXIT_USAGE
+        }
+        Err(Failure::Io(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(Failure::Io(err)) => {
+            eprintln!("hostcap: writing the report: {err}");
+            EXIT_INTERNAL
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(err: std::io::Error) -> Self {
+        Failure::Io(err)
+    }
+}
+
+/// clap's own message, reduced to its first line: help and version print as usual.
+fn usage_error(err: &clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return 0;
+    }
+    let text = err.render().to_string();
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("bad usage")
+        .trim_start_matches("error: ");
+    eprintln!("hostcap: {line} (see hostcap --help)");
+    EXIT_USAGE
+}
+
+/// Flags given before the subcommand count as if given after it.
+fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
+    CheckArgs {
+        json: top.json || sub.json,
+        passive: top.passive || sub.passive,
+        from: sub.from.or_else(|| top.from.clone()),
+        require: sub.require,
+        quiet: top.quiet || sub.quiet,
+        verbose: top.verbose || sub.verbose,
+    }
+}
+
+fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
+    let report = match &args.from {
+        Some(dir) => {
+            let host = RecordedHost::open(dir).map_err(|e| Failure::Usage(e.to_string()))?;
+            hostcap_probes::check(&host)
+        }
+        None => hostcap_probes::check(&LiveHost::new(args.passive)),
+    };
+    let target = Target::from_name(&args.require)
+        .ok_or_else(|| Failure::Usage(format!("unknown target {:?}", args.require)))?;
+    let code = exit_code(&report, target);
+    if args.quiet {
+        return Ok(code);
+    }
+    let text = if args.json {
+        render::json(&report)
+    } else {
+        render::human(&report, target, args.verbose, palette)
+    };
+    print(&text)?;
+    Ok(code)
+}
+
+pub fn exit_code(report: &Report, target: Target) -> u8 {
+    report
+        .verdict(target)
+        .map(|v| v.verdict.exit_code())
+        .unwrap_or(3)
+}
+
+fn explain(id: &str) -> Result<u8, Failure> {
+    let text = render::explain(id).ok_or_else(|| {
+        Failure::Usage(format!(
+            "no finding or target named {id:?} (hostcap list shows them all)"
+        ))
+    })?;
+    print(&text)?;
+    Ok(0)
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Colour is decided once: the flag, then NO_COLOR / CLICOLOR_FORCE, then whether stdout is a
+/// terminal.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            if set("NO_COLOR") {
+                false
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0" && !v.is_empty())
+            {
+                true
+            } else {
+                std::io::stdout().is_terminal()
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Command-line interface. Parsed with `try_parse` so that bad usage exits 64 (EX_USAGE) with
+//! one line, not clap's default 2, which is a verdict code here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hostcap",
+    version,
+    about = "Can this host run rootless containers and sandboxes? If not: why not, and what to do instead.",
+    after_help = "Exit codes (for --require, default rootless-podman): 0 ready, 1 degraded, 2 blocked, 3 unknown, 64 bad usage, 70 internal error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check this host (the default command).
+    Check(CheckArgs),
+    /// Explain a finding id or a target in full.
+    Explain {
+        /// A finding id (e.g. lsm.safesetid_constrains_uid) or a target (e.g. rootless-podman).
+        id: String,
+    },
+    /// List every finding id and target.
+    List,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct CheckArgs {
+    /// Print the report as JSON (schema hostcap/report/v1).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Read files only; run no experiments.
+    #[arg(long, global = true)]
+    pub passive: bool,
+    /// Check a recorded host (a fixture or an unpacked support bundle) instead of this one.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub from: Option<PathBuf>,
+    /// The target whose verdict sets the exit code.
+    #[arg(long, value_name = "TARGET", value_parser = target_names(), default_value = "rootless-podman", global = true)]
+    pub require: String,
+    /// Print nothing; only the exit code answers.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Show every finding, the passing ones too, with evidence.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn target_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(hostcap_probes::Target::ALL.map(|t| t.name()))
+}

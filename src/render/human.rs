@@ -1,0 +1,228 @@
+//! The report a person reads: verdicts first, then why the required target is not ready with
+//! evidence and fixes, then what to do instead, best first.
+
+use std::fmt::Write;
+
+use hostcap_probes::finding::{Finding, Status};
+use hostcap_probes::recommend::Feasibility;
+use hostcap_probes::verdict::Verdict;
+use hostcap_probes::{Report, Target};
+use owo_colors::Style;
+
+use super::Palette;
+
+pub fn human(report: &Report, required: Target, verbose: bool, palette: Palette) -> String {
+    let mut out = String::new();
+    header(&mut out, report, palette);
+    verdicts(&mut out, report, palette);
+    let deciding = report
+        .verdict(required)
+        .filter(|v| v.verdict != Verdict::Ready || verbose);
+    let mut shown: Vec<&str> = Vec::new();
+    if let Some(verdict) = deciding {
+        let problems: Vec<&Finding> = verdict
+            .deciding
+            .iter()
+            .filter_map(|id| report.finding(id))
+            .filter(|f| f.is_problem() || verdict.verdict == Verdict::Ready)
+            .collect();
+        if !problems.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                palette.paint(
+                    &format!(
+                        "Why {} is {}",
+                        required.name(),
+                        verdict.verdict.word().to_lowercase()
+                    ),
+                    Style::new().bold()
+                )
+            );
+            for finding in problems {
+                finding_block(&mut out, finding, palette);
+                shown.push(finding.id);
+            }
+        }
+    }
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !shown.contains(&f.id))
+        .filter(|f| verbose || matches!(f.status, Status::Fail | Status::Warn))
+        .collect();
+    if !others.is_empty() {
+        let title = if verbose {
+            "All findings"
+        } else {
+            "Also found"
+        };
+        let _ = writeln!(out, "\n{}", palette.paint(title, Style::new().bold()));
+        for finding in others {
+            finding_block(&mut out, finding, palette);
+        }
+    }
+    recommendations(&mut out, report, palette);
+    footer(
+        &mut out,
+        report,
+        required,
+        deciding.and_then(|v| v.deciding.first().copied()),
+    );
+    out
+}
+
+fn header(out: &mut String, report: &Report, palette: Palette) {
+    let host = &report.host;
+    let mut parts = vec![host.os.clone()];
+    match (&host.kernel, &host.arch) {
+        (Some(kernel), Some(arch)) => parts.push(format!("kernel {kernel} {arch}")),
+        (Some(kernel), None) => parts.push(format!("kernel {kernel}")),
+        _ => {}
+    }
+    parts.push(host.user.clone());
+    if let Some(session) = &host.session {
+        parts.push(session.clone());
+    }
+    let _ = writeln!(
+        out,
+        "{} — {}",
+        palette.paint("hostcap", Style::new().bold()),
+        parts.join(" · ")
+    );
+    if let Some(recorded) = &host.recorded {
+        let _ = writeln!(out, "recorded host: {recorded}");
+    }
+    if !report.experiments_ran {
+        let _ = writeln!(
+            out,
+            "experiments not run: verdicts rest on static facts only"
+        );
+    }
+}
+
+fn verdicts(out: &mut String, report: &Report, palette: Palette) {
+    let _ = writeln!(out);
+    for verdict in &report.verdicts {
+        let word = format!("{:<9}", verdict.verdict.word());
+        let _ = writeln!(
+            out,
+            "  {:<16} {} {}",
+            verdict.target.name(),
+            palette.paint(&word, verdict_style(verdict.verdict)),
+            verdict.summary
+        );
+    }
+}
+
+fn finding_block(out: &mut String, finding: &Finding, palette: Palette) {
+    let word = format!("{:<4}", finding.status.word());
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        palette.paint(&word, status_style(finding.status)),
+        palette.paint(finding.id, Style::new().dimmed()),
+        finding.title
+    );
+    for (index, evidence) in finding.evidence.iter().enumerate() {
+        let label = if index == 0 { "seen" } else { "    " };
+        let _ = writeln!(
+            out,
+            "       {label}  {}: {}",
+            evidence.source, evidence.excerpt
+        );
+    }
+    if finding.is_problem() {
+        for (index, command) in finding.fix.with_root.iter().enumerate() {
+            let label = if index == 0 {
+                "fix (root)"
+            } else {
+                "          "
+            };
+            let _ = writeln!(out, "       {label}  {command}");
+        }
+        for (index, step) in finding.fix.without_root.iter().enumerate() {
+            let label = if index == 0 {
+                "fix (user)"
+            } else {
+                "          "
+            };
+            let _ = writeln!(out, "       {label}  {step}");
+        }
+    }
+}
+
+fn recommendations(out: &mut String, report: &Report, palette: Palette) {
+    if report.recommendations.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        palette.paint("What to do instead (best first)", Style::new().bold())
+    );
+    let mut rank = 0;
+    for rec in &report.recommendations {
+        if rec.feasible == Feasibility::No {
+            continue;
+        }
+        rank += 1;
+        let unverified = if rec.feasible == Feasibility::Unverified {
+            " (unverified)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {rank}. {}{unverified}", rec.title);
+        let _ = writeln!(out, "     why        {}", rec.why);
+        for step in &rec.steps {
+            let _ = writeln!(out, "     $ {step}");
+        }
+        let _ = writeln!(out, "     gives up   {}", rec.gives_up);
+    }
+    let impossible: Vec<String> = report
+        .recommendations
+        .iter()
+        .filter(|r| r.feasible == Feasibility::No)
+        .map(|r| format!("{} ({})", r.title, r.why))
+        .collect();
+    if !impossible.is_empty() {
+        let _ = writeln!(out, "  Not possible here: {}", impossible.join("; "));
+    }
+}
+
+fn footer(out: &mut String, report: &Report, required: Target, first: Option<&str>) {
+    let verdict = report
+        .verdict(required)
+        .map(|v| v.verdict)
+        .unwrap_or(Verdict::Unknown);
+    let mut line = format!(
+        "\nExit {} ({} for {}).",
+        verdict.exit_code(),
+        verdict.word().to_lowercase(),
+        required.name()
+    );
+    if let Some(id) = first {
+        let _ = write!(line, " Details: hostcap explain {id} ·");
+    }
+    line.push_str(" hostcap --json");
+    let _ = writeln!(out, "{line}");
+}
+
+fn verdict_style(verdict: Verdict) -> Style {
+    match verdict {
+        Verdict::Ready => Style::new().green().bold(),
+        Verdict::Degraded => Style::new().yellow().bold(),
+        Verdict::Blocked => Style::new().red().bold(),
+        Verdict::Unknown => Style::new().magenta().bold(),
+    }
+}
+
+fn status_style(status: Status) -> Style {
+    match status {
+        Status::Ok => Style::new().green(),
+        Status::Info => Style::new().blue(),
+        Status::Warn => Style::new().yellow(),
+        Status::Fail => Style::new().red().bold(),
+        Status::Unknown => Style::new().magenta(),
+    }
+}
