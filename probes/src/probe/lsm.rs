@@ -163,8 +163,8 @@ fn userns_profiles(host: &dyn Host) -> Vec<UsernsProfile> {
     profiles
 }
 
-/// AppArmor attachment globs as shipped for container tools: literal paths, `{a,b}`
-/// alternatives and a trailing `*`.
+/// AppArmor attachment globs as shipped for container tools: `{a,b}` alternatives and `*`
+/// (any characters but `/`).
 fn attach_matches(pattern: &str, path: &str) -> bool {
     if let (Some(open), Some(close)) = (pattern.find('{'), pattern.find('}')) {
         if open < close {
@@ -174,9 +174,16 @@ fn attach_matches(pattern: &str, path: &str) -> bool {
                 .any(|alt| attach_matches(&format!("{head}{alt}{tail}"), path));
         }
     }
-    match pattern.strip_suffix('*') {
-        Some(prefix) => path.starts_with(prefix) && !path[prefix.len()..].contains('/'),
-        None => pattern == path,
+    glob(pattern.as_bytes(), path.as_bytes())
+}
+
+fn glob(pattern: &[u8], path: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((b'*', rest)) => (0..=path.len())
+            .take_while(|&i| i == 0 || path[i - 1] != b'/')
+            .any(|i| glob(rest, &path[i..])),
+        Some((c, rest)) => path.first() == Some(c) && glob(rest, &path[1..]),
     }
 }
 
@@ -351,5 +358,6 @@ mod tests {
         ));
         assert!(attach_matches("/opt/*/bin/bwrap", "/opt/x/bin/bwrap"));
         assert!(!attach_matches("/usr/bin/podman", "/home/a/bin/podman"));
+        assert!(!attach_matches("/opt/*/bin/bwrap", "/opt/x/y/bin/bwrap"));
     }
 }

@@ -1,0 +1,111 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hostcap] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hostcap'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hostcap'= {
+            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Check this host (the default command)'
+            cand explain 'Explain a finding id or a target in full'
+            cand list 'List every finding id and target'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hostcap;check'= {
+            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hostcap;explain'= {
+            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hostcap;list'= {
+            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hostcap;completions'= {
+            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hostcap;help'= {
+            cand check 'Check this host (the default command)'
+            cand explain 'Explain a finding id or a target in full'
+            cand list 'List every finding id and target'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hostcap;help;check'= {
+        }
+        &'hostcap;help;explain'= {
+        }
+        &'hostcap;help;list'= {
+        }
+        &'hostcap;help;completions'= {
+        }
+        &'hostcap;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

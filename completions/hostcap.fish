@@ -1,0 +1,122 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hostcap_global_optspecs
+    string join \n json passive from= require= q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_hostcap_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hostcap_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hostcap_using_subcommand
+    set -l cmd (__fish_hostcap_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hostcap -n "__fish_hostcap_needs_command" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_needs_command" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_needs_command" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_needs_command" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_needs_command" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_needs_command" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_needs_command" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_needs_command" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_needs_command" -s V -l version -d 'Print version'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "check" -d 'Check this host (the default command)'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "explain" -d 'Explain a finding id or a target in full'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "list" -d 'List every finding id and target'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "check" -d 'Check this host (the default command)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "explain" -d 'Explain a finding id or a target in full'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "list" -d 'List every finding id and target'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,5 @@
+//! End-to-end tests of the hostcap binary: one integration test binary, one module per concern.
+
+mod cli;
+mod hosts;
+mod util;
