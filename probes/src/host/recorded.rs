@@ -93,10 +93,11 @@ pub enum RecordedHostError {
         dir: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}:{line}: {message}", path.display())]
     BadManifest {
         path: PathBuf,
-        source: Box<toml::de::Error>,
+        line: usize,
+        message: String,
     },
     #[error("{}: the recorded host has no root/ folder", .0.display())]
     NoRoot(PathBuf),
@@ -119,9 +120,12 @@ impl RecordedHost {
                 source,
             })?;
         let manifest: HostToml =
-            toml::from_str(&text).map_err(|source| RecordedHostError::BadManifest {
+            toml::from_str(&text).map_err(|err| RecordedHostError::BadManifest {
+                line: err
+                    .span()
+                    .map_or(0, |span| text[..span.start].matches('\n').count() + 1),
+                message: err.message().trim().to_string(),
                 path: manifest_path,
-                source: Box::new(source),
             })?;
         let root = dir.join("root");
         if !root.is_dir() {
