@@ -69,13 +69,17 @@ def clean_line(line):
     return line.strip()
 
 
-def key_line(err, width=100):
+def key_line(err, width=100, ok=False):
     lines = [clean_line(l) for l in (err or "").splitlines() if l.strip()]
     if not lines:
         return ""
-    # the last "Error:" line is podman's own verdict; else the first interesting line
     # podman warns about a non-shared "/" on every call: least interesting
     pool = [l for l in lines if not NOISE.search(l)] or lines
+    if ok:  # a tool that worked: only a warning or error is worth a column, not progress output
+        pool = [l for l in pool if INTERESTING.search(l) and not NOISE.search(l)]
+        if not pool:
+            return ""
+    # the last "Error:" line is podman's own verdict; else the first interesting line
     errs = [l for l in pool if l.startswith("Error") or l.startswith("ERRO")]
     pick = errs[-1] if errs else next((l for l in pool if INTERESTING.search(l)), pool[-1])
     if len(pick) <= width:
@@ -243,7 +247,7 @@ def main():
             pr = p[t]
             if not pr.ran:
                 continue
-            key = key_line(pr.err)
+            key = key_line(pr.err, ok=pr.ok)
             if t in ("podman-unshare", "buildah-unshare") and pr.ok:
                 us, gs = map_sizes(pr.out)
                 key = f"uid_map {us} ids, gid_map {gs} ids" + (f" | {key}" if key else "")

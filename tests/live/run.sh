@@ -2,11 +2,12 @@
 # Truth tests (issue 3): hostcap's verdict against what real podman, unshare, bubblewrap and proot
 # do as an unprivileged user, on a host where one fault at a time is induced.
 #
-#   sudo tests/live/run.sh [--hostcap PATH] [--only NAME[,NAME...]] [--keep] [--list]
+#   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep] [--list]
 #
-# Run as root. The hostcap binary is --hostcap PATH, else $HOSTCAP, else target/release/hostcap
-# (then target/debug/hostcap) relative to the repo root; if none exists it is built with
-# `cargo build --release`.
+# Run as root. The hostcap binary is the argument, else $HOSTCAP, else the newer of
+# target/release/hostcap and target/debug/hostcap in the repo; if neither exists it is built with
+# `cargo build --release`. --only runs some scenarios (--list names them), --keep keeps the work
+# directory (/tmp/hcl.XXXXXX: per scenario the probes' rc/stdout/stderr and hostcap's JSON).
 #
 # Leaves the machine as found: the test user exists only inside each scenario's private mount
 # namespace (bind-mounted copies of /etc/passwd, /etc/group, /etc/subuid, /etc/subgid), every
@@ -359,7 +360,9 @@ main() {
       --keep) KEEP=1; shift ;;
       --list) list=1; shift ;;
       -h|--help) sed -n '2,20p' "$SELF"; exit 0 ;;
-      *) die "unknown argument $1 (see --help)" ;;
+      -*) die "unknown argument $1 (see --help)" ;;
+      *) [[ -z $HOSTCAP_ARG ]] || die "two hostcap binaries given: $HOSTCAP_ARG and $1"
+         HOSTCAP_ARG=$1; shift ;;
     esac
   done
   if ((list)); then printf '%s\n' "${SCENARIOS[@]}" | cut -d'|' -f1,2 | tr '|' '\t'; exit 0; fi
