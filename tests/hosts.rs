@@ -5,7 +5,177 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{hostcap, report};
+use crate::util::{hostcap, recorded_host, report};
+
+/// What a person who knows the machine expects: rootless podman's verdict and exit code, the
+/// finding that decides it, and a piece of evidence that must be quoted for it.
+struct Expect {
+    host: &'static str,
+    verdict: &'static str,
+    code: i32,
+    deciding: &'static str,
+    evidence: &'static str,
+    bubblewrap: &'static str,
+}
+
+const EXPECTED: &[Expect] = &[
+    Expect {
+        host: "debian-12",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "debian-12-newuidmap-no-setuid",
+        verdict: "blocked",
+        code: 2,
+        deciding: "idmap.newuidmap_not_privileged",
+        evidence: "mode 0755",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "debian-12-newuidmap-missing",
+        verdict: "blocked",
+        code: 2,
+        deciding: "idmap.newuidmap_missing",
+        evidence: "/usr/bin",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "debian-12-no-subuid",
+        verdict: "degraded",
+        code: 1,
+        deciding: "subid.no_range",
+        evidence: "no line for",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "debian-12-small-range",
+        verdict: "degraded",
+        code: 1,
+        deciding: "subid.range_too_small",
+        evidence: "fewer than 65536",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "debian-12-userns-disabled",
+        verdict: "blocked",
+        code: 2,
+        deciding: "userns.max_user_namespaces_zero",
+        evidence: "user.max_user_namespaces = 0",
+        bubblewrap: "blocked",
+    },
+];
+
+#[test]
+fn every_recorded_host_gets_the_verdict_its_owner_would_give() {
+    let mut failures = Vec::new();
+    for expect in EXPECTED {
+        let (code, json) = report(expect.host);
+        let verdict = |target: &str| {
+            json["verdicts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["target"] == target)
+                .cloned()
+                .unwrap()
+        };
+        let podman = verdict("rootless-podman");
+        let deciding: Vec<&str> = podman["deciding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == expect.deciding);
+        let quoted = finding.is_some_and(|f| {
+            f["evidence"].as_array().unwrap().iter().any(|e| {
+                e["excerpt"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains(expect.evidence)
+            })
+        });
+        let got = (
+            podman["verdict"].as_str().unwrap(),
+            code,
+            deciding.contains(&expect.deciding),
+            quoted,
+            verdict("bubblewrap")["verdict"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let want = (
+            expect.verdict,
+            expect.code,
+            true,
+            true,
+            expect.bubblewrap.to_string(),
+        );
+        if got != want {
+            failures.push(format!(
+                "{}: got {got:?} (deciding {deciding:?}), want {want:?}",
+                expect.host
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_recorded_host_is_in_the_table_and_has_a_source_note() {
+    let dir = crate::util::repo().join("tests/hosts");
+    for entry in fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(
+            EXPECTED.iter().any(|e| e.host == name),
+            "{name} has no expectation in tests/hosts.rs"
+        );
+        let manifest = fs::read_to_string(recorded_host(&name).join("host.toml")).unwrap();
+        assert!(
+            manifest.contains("imitates"),
+            "{name}: no [source] imitates"
+        );
+        assert!(manifest.contains("facts"), "{name}: no [source] facts");
+    }
+}
+
+#[test]
+fn the_human_report_shows_the_cause_and_a_fix_to_paste() {
+    let dir = recorded_host("debian-12-newuidmap-no-setuid");
+    let run = hostcap(&["--from", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("rootless-podman  BLOCKED"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("FAIL idmap.newuidmap_not_privileged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("setcap cap_setuid=ep /usr/bin/newuidmap"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("What to do instead"), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "colour with NO_COLOR set");
+}
 
 fn write(root: &Path, path: &str, content: &[u8]) {
     let full = root.join(path.trim_start_matches('/'));
