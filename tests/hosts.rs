@@ -67,7 +67,58 @@ const EXPECTED: &[Expect] = &[
         evidence: "user.max_user_namespaces = 0",
         bubblewrap: "blocked",
     },
+    Expect {
+        host: "fedora-40-filecaps",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        bubblewrap: "ready",
+    },
+    Expect {
+        host: "ubuntu-24.04-apparmor",
+        verdict: "ready",
+        code: 0,
+        deciding: "userns.apparmor_restricts_unprivileged",
+        evidence: "apparmor_restrict_unprivileged_userns = 1",
+        bubblewrap: "blocked",
+    },
+    Expect {
+        host: "fydeos-crosh",
+        verdict: "blocked",
+        code: 2,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap: Could not set caps",
+        bubblewrap: "blocked",
+    },
+    Expect {
+        host: "chromeos-vt2",
+        verdict: "blocked",
+        code: 2,
+        deciding: "lsm.safesetid_constrains_uid",
+        evidence: "1000:1000",
+        bubblewrap: "blocked",
+    },
 ];
+
+#[test]
+fn chromeos_names_safesetid_first_and_ranks_the_linux_vm_first() {
+    for host in ["fydeos-crosh", "chromeos-vt2"] {
+        let (_, json) = report(host);
+        let podman = json["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["target"] == "rootless-podman")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            podman["deciding"][0], "lsm.safesetid_constrains_uid",
+            "{host}"
+        );
+        assert_eq!(json["recommendations"][0]["id"], "vm.crostini", "{host}");
+    }
+}
 
 #[test]
 fn every_recorded_host_gets_the_verdict_its_owner_would_give() {

@@ -228,14 +228,14 @@ impl Analysis<'_> {
                     return Ability::Works;
                 };
                 let mut causes = self.explain_userns_failure(step, outcome.errno.as_deref());
-                if causes.is_empty() {
-                    if userns::apparmor_restricts(&facts.userns)
-                        && profiled
-                        && step > UsernsStep::Unshare
-                    {
-                        // hostcap itself is unconfined; the program's own profile exempts it.
+                if profiled && step > UsernsStep::Unshare {
+                    // hostcap itself is unconfined; the program's own profile exempts it.
+                    causes.retain(|id| *id != userns::APPARMOR.id);
+                    if causes.is_empty() {
                         return Ability::Unproven;
                     }
+                }
+                if causes.is_empty() {
                     self.contradiction(format!(
                         "{} failed with {} and no static fact explains it",
                         step.describe(),
@@ -396,6 +396,19 @@ impl Analysis<'_> {
             "/usr/bin/podman"
         };
         if let Ability::Fails(ids) = self.single_id(Some(Path::new(program))) {
+            // The multi-id failure is what the user's error message is about: name it first.
+            if self.facts.subid.has_ranges() {
+                if let Ability::Fails(mut deciding) = self.multi_id() {
+                    let summary = format!(
+                        "{}; no usable user namespace either",
+                        self.multi_id_summary(&deciding)
+                    );
+                    deciding.extend(ids.into_iter().filter(|id| *id != userns::EXPERIMENT.id));
+                    deciding.push(userns::EXPERIMENT.id);
+                    deciding.dedup();
+                    return verdict(target, Verdict::Blocked, summary, deciding);
+                }
+            }
             return verdict(target, Verdict::Blocked, "no usable user namespace", ids);
         }
         let subid_findings = subid::judge(&self.facts.subid);
@@ -462,13 +475,19 @@ impl Analysis<'_> {
                         Vec::new(),
                     )
                 };
-                let ids = match &self.facts.userns.experiment {
-                    Outcome::Ran(_) => ids,
-                    Outcome::Skipped { .. } => ids
-                        .into_iter()
-                        .filter(|i| *i != userns::EXPERIMENT.id)
-                        .collect(),
-                };
+                // Only a namespace the experiment really built counts as deciding evidence;
+                // where a profile exempts the program, the restriction it escapes decides.
+                let built =
+                    matches!(&self.facts.userns.experiment, Outcome::Ran(o) if o.all_passed());
+                let mut ids: Vec<&'static str> = ids
+                    .into_iter()
+                    .filter(|i| built || *i != userns::EXPERIMENT.id)
+                    .collect();
+                let mut summary = summary.to_string();
+                if !built && userns::apparmor_restricts(&self.facts.userns) {
+                    ids.insert(0, userns::APPARMOR.id);
+                    summary = format!("{program}'s AppArmor profile grants userns; {summary}");
+                }
                 verdict(target, Verdict::Ready, summary, ids)
             }
         }

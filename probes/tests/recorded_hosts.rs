@@ -1,0 +1,297 @@
+//! Every recorded host under `tests/hosts/` opens, says what it imitates, and is internally
+//! consistent: its files parse as the kernel and distro would write them, and its experiment
+//! outcomes agree with the facts that explain them.
+// Listing the fixture folders needs the real file system; everything inside a host is read
+// through the Host seam like any probe would.
+#![allow(clippy::disallowed_methods)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use hostcap_probes::experiment::{Outcome, UsernsStep};
+use hostcap_probes::host::{FileKind, Host, HostError, RecordedHost};
+use procfs_core::FromRead;
+use procfs_core::process::Status;
+
+fn hosts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hosts")
+}
+
+fn recorded_hosts() -> Vec<(String, RecordedHost)> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(hosts_dir())
+        .expect("tests/hosts exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let host = RecordedHost::open(&dir).unwrap_or_else(|err| panic!("{name}: {err}"));
+            (name, host)
+        })
+        .collect()
+}
+
+fn text(host: &RecordedHost, path: &str) -> Result<String, HostError> {
+    host.read_string(Path::new(path))
+}
+
+fn status(name: &str, host: &RecordedHost) -> Status {
+    let bytes = host
+        .read(Path::new("/proc/self/status"))
+        .unwrap_or_else(|err| panic!("{name}: {err}"));
+    Status::from_read(&bytes[..]).unwrap_or_else(|err| panic!("{name}: status: {err}"))
+}
+
+#[test]
+fn there_are_recorded_hosts() {
+    assert!(
+        recorded_hosts().len() >= 10,
+        "expected the fixture set under tests/hosts"
+    );
+}
+
+#[test]
+fn every_host_says_what_it_imitates_and_who_runs() {
+    for (name, host) in recorded_hosts() {
+        let source = &host.manifest().source;
+        assert!(
+            !source.imitates.trim().is_empty(),
+            "{name}: empty [source] imitates"
+        );
+        assert!(
+            !source.facts.is_empty(),
+            "{name}: [source] facts lists no sources"
+        );
+        let identity = host
+            .identity()
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert!(
+            identity.user.is_some(),
+            "{name}: identity without a user name"
+        );
+        for var in ["PATH", "HOME", "USER", "SHELL"] {
+            assert!(host.env(var).is_some(), "{name}: env {var} missing");
+        }
+        assert_eq!(
+            host.env("HOME").as_deref(),
+            identity.home.as_deref(),
+            "{name}: HOME"
+        );
+        assert_eq!(
+            host.env("USER").as_deref(),
+            identity.user.as_deref(),
+            "{name}: USER"
+        );
+    }
+}
+
+#[test]
+fn proc_self_status_parses_and_matches_the_identity() {
+    for (name, host) in recorded_hosts() {
+        let status = status(&name, &host);
+        let identity = host.identity().unwrap();
+        assert_eq!(status.name, "hostcap", "{name}");
+        assert_eq!(
+            (status.ruid, status.euid),
+            (identity.uid, identity.uid),
+            "{name}: Uid"
+        );
+        assert_eq!(
+            (status.rgid, status.egid),
+            (identity.gid, identity.gid),
+            "{name}: Gid"
+        );
+        let mut groups: Vec<u32> = identity.groups.iter().map(|g| g.gid).collect();
+        groups.sort_unstable();
+        assert_eq!(status.groups, groups, "{name}: Groups vs [identity] groups");
+        assert!(status.nonewprivs.is_some(), "{name}: NoNewPrivs missing");
+        assert_eq!(
+            status.capeff, 0,
+            "{name}: an unprivileged user has no effective caps"
+        );
+        assert!(
+            status.capbnd.is_some() && status.seccomp.is_some(),
+            "{name}"
+        );
+        assert_eq!(status.pid, status.tgid, "{name}");
+    }
+}
+
+#[test]
+fn procfs_files_look_like_the_kernel_wrote_them() {
+    for (name, host) in recorded_hosts() {
+        for map in ["/proc/self/uid_map", "/proc/self/gid_map"] {
+            assert_eq!(
+                text(&host, map).unwrap(),
+                "         0          0 4294967295\n",
+                "{name}: {map}"
+            );
+        }
+        let ns = host.read_link(Path::new("/proc/self/ns/user")).unwrap();
+        assert_eq!(ns, Path::new("user:[4026531837]"), "{name}");
+        let release = text(&host, "/proc/sys/kernel/osrelease").unwrap();
+        assert!(
+            release.ends_with('\n') && !release.trim().is_empty(),
+            "{name}: osrelease"
+        );
+        let max = text(&host, "/proc/sys/user/max_user_namespaces").unwrap();
+        max.trim()
+            .parse::<u64>()
+            .unwrap_or_else(|_| panic!("{name}: max_user_namespaces"));
+        // securityfs prints the list without a newline (security/inode.c lsm_read).
+        let lsm = text(&host, "/sys/kernel/security/lsm").unwrap();
+        assert!(
+            !lsm.ends_with('\n') && lsm.contains("capability"),
+            "{name}: lsm {lsm:?}"
+        );
+        for line in text(&host, "/proc/self/mountinfo").unwrap().lines() {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let dash = fields.iter().position(|f| *f == "-");
+            assert!(
+                matches!(dash, Some(i) if i >= 6 && fields.len() == i + 4),
+                "{name}: bad mountinfo line {line:?}"
+            );
+        }
+        assert!(
+            text(&host, "/etc/os-release").is_ok(),
+            "{name}: /etc/os-release unreadable"
+        );
+    }
+}
+
+#[test]
+fn subordinate_id_files_use_the_name_start_count_format() {
+    for (name, host) in recorded_hosts() {
+        for file in ["/etc/subuid", "/etc/subgid"] {
+            let body = text(&host, file).unwrap_or_else(|err| panic!("{name}: {err}"));
+            for line in body.lines() {
+                let parts: Vec<&str> = line.split(':').collect();
+                assert_eq!(parts.len(), 3, "{name}: {file}: {line:?}");
+                parts[1].parse::<u32>().unwrap();
+                parts[2].parse::<u32>().unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn declared_files_exist_and_path_directories_are_there() {
+    for (name, host) in recorded_hosts() {
+        for (path, entry) in &host.manifest().files {
+            assert!(path.starts_with('/'), "{name}: {path} is not absolute");
+            let meta = host
+                .metadata(Path::new(path))
+                .unwrap_or_else(|err| panic!("{name}: [files] {path}: {err}"));
+            if let Some(mode) = &entry.mode {
+                u32::from_str_radix(mode, 8).unwrap_or_else(|_| panic!("{name}: mode {mode}"));
+            }
+            if entry.unreadable && meta.kind == FileKind::File {
+                assert!(
+                    matches!(
+                        host.read(Path::new(path)),
+                        Err(HostError::PermissionDenied(_))
+                    ),
+                    "{name}: {path} should be unreadable"
+                );
+            }
+        }
+        let path_list = host.env("PATH").unwrap();
+        let dirs_present = path_list
+            .split(':')
+            .filter(|dir| {
+                host.metadata(Path::new(dir))
+                    .is_ok_and(|m| m.kind == FileKind::Dir)
+            })
+            .count();
+        assert!(
+            dirs_present >= 3,
+            "{name}: PATH directories missing: {path_list}"
+        );
+    }
+}
+
+#[test]
+fn experiment_outcomes_agree_with_the_facts_that_explain_them() {
+    for (name, host) in recorded_hosts() {
+        let experiments = &host.manifest().experiments;
+        let status = status(&name, &host);
+        let identity = host.identity().unwrap();
+        let path_list = host.env("PATH").unwrap();
+
+        let userns = experiments
+            .userns
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no userns experiment recorded"));
+        let userns = userns
+            .ran()
+            .unwrap_or_else(|| panic!("{name}: userns skipped"));
+        let max_userns = text(&host, "/proc/sys/user/max_user_namespaces").unwrap();
+        if max_userns.trim() == "0" {
+            assert_eq!(userns.failed_step, Some(UsernsStep::Unshare), "{name}");
+            assert_eq!(userns.errno.as_deref(), Some("ENOSPC"), "{name}");
+        }
+        if userns.failed_step.is_some() {
+            assert!(userns.errno.is_some(), "{name}: failed step without errno");
+        }
+
+        let idmap = experiments
+            .idmap
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no idmap experiment recorded"));
+        let found = host.find_in_path("newuidmap", &path_list);
+        match idmap {
+            Outcome::Skipped { reason } => {
+                assert!(!reason.is_empty(), "{name}");
+                if found.is_none() {
+                    assert!(reason.contains("not in PATH"), "{name}: {reason}");
+                }
+            }
+            Outcome::Ran(outcome) => {
+                let helper = found.unwrap_or_else(|| panic!("{name}: idmap ran without newuidmap"));
+                let prefix = format!("{} ", helper.display());
+                assert!(
+                    outcome.newuidmap.command.starts_with(&prefix),
+                    "{name}: {} does not run the helper found in PATH ({})",
+                    outcome.newuidmap.command,
+                    helper.display()
+                );
+                assert!(
+                    outcome
+                        .newuidmap
+                        .command
+                        .contains(&format!(" 0 {} 1 1 ", identity.uid)),
+                    "{name}: podman's map layout"
+                );
+                if status.nonewprivs == Some(1) {
+                    assert_eq!(
+                        outcome.newuidmap.stderr, "newuidmap: Could not set caps\n",
+                        "{name}: no_new_privs leaves newuidmap without CAP_SETUID"
+                    );
+                }
+                if outcome.newuidmap.succeeded() {
+                    assert!(
+                        outcome.succeeded(),
+                        "{name}: newgidmap should run and succeed"
+                    );
+                    let uid_map = outcome.uid_map.as_deref().unwrap_or_default();
+                    assert!(
+                        uid_map.starts_with("         0       "),
+                        "{name}: {uid_map:?}"
+                    );
+                } else {
+                    assert!(
+                        outcome.newgidmap.is_none(),
+                        "{name}: newgidmap runs only after newuidmap"
+                    );
+                    assert_eq!(outcome.newuidmap.exit_code, Some(1), "{name}");
+                    assert!(
+                        outcome.newuidmap.stderr.starts_with("newuidmap: "),
+                        "{name}"
+                    );
+                }
+            }
+        }
+    }
+}
