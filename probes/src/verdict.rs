@@ -136,6 +136,25 @@ fn verdict(
     }
 }
 
+/// The verdict of a target that needs only a one-id user namespace.
+fn userns_verdict(
+    target: Target,
+    ability: Ability,
+    works: &str,
+    fails: (Verdict, &str),
+) -> TargetVerdict {
+    match ability {
+        Ability::Works => verdict(target, Verdict::Ready, works, vec![userns::EXPERIMENT.id]),
+        Ability::Unproven => verdict(
+            target,
+            Verdict::Ready,
+            "no obstacle found (not proven: experiments not run)",
+            Vec::new(),
+        ),
+        Ability::Fails(ids) => verdict(target, fails.0, fails.1, ids),
+    }
+}
+
 pub const CONTRADICTION: FindingDoc = FindingDoc {
     id: "experiment.contradicts_static_facts",
     summary: "an experiment disagrees with what the static facts predict",
@@ -512,24 +531,13 @@ impl Analysis<'_> {
     }
 
     fn bubblewrap(&mut self) -> TargetVerdict {
-        let target = Target::Bubblewrap;
-        match self.single_id(Some(Path::new("/usr/bin/bwrap"))) {
-            Ability::Works => verdict(
-                target,
-                Verdict::Ready,
-                "a one-id user namespace works",
-                vec![userns::EXPERIMENT.id],
-            ),
-            Ability::Unproven => verdict(
-                target,
-                Verdict::Ready,
-                "no obstacle found (not proven: experiments not run)",
-                Vec::new(),
-            ),
-            Ability::Fails(ids) => {
-                verdict(target, Verdict::Blocked, "no usable user namespace", ids)
-            }
-        }
+        let ability = self.single_id(Some(Path::new("/usr/bin/bwrap")));
+        userns_verdict(
+            Target::Bubblewrap,
+            ability,
+            "a one-id user namespace works",
+            (Verdict::Blocked, "no usable user namespace"),
+        )
     }
 
     fn build_sandbox(&mut self, target: Target) -> TargetVerdict {
@@ -546,21 +554,13 @@ impl Analysis<'_> {
         } else {
             "only guix-daemon --disable-chroot, without isolation"
         };
-        match self.single_id(None) {
-            Ability::Works => verdict(
-                target,
-                Verdict::Ready,
-                "user namespaces work for unprivileged sandboxes",
-                vec![userns::EXPERIMENT.id],
-            ),
-            Ability::Unproven => verdict(
-                target,
-                Verdict::Ready,
-                "no obstacle found (not proven: experiments not run)",
-                Vec::new(),
-            ),
-            Ability::Fails(ids) => verdict(target, Verdict::Degraded, fallback, ids),
-        }
+        let ability = self.single_id(None);
+        userns_verdict(
+            target,
+            ability,
+            "user namespaces work for unprivileged sandboxes",
+            (Verdict::Degraded, fallback),
+        )
     }
 
     fn chroot(&self) -> TargetVerdict {
