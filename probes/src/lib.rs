@@ -8,6 +8,7 @@ pub mod host;
 pub mod probe;
 pub mod recommend;
 pub mod report;
+pub mod target;
 pub mod verdict;
 
 pub use report::{Report, catalogue, check};

@@ -8,7 +8,8 @@ use crate::finding::Finding;
 use crate::host::{Host, HostOrigin};
 use crate::probe::{self, Facts, platform};
 use crate::recommend::{self, Recommendation};
-use crate::verdict::{self, Target, TargetVerdict};
+use crate::target;
+use crate::verdict::{Target, TargetVerdict};
 
 pub const SCHEMA: &str = "hostcap/report/v1";
 
@@ -57,7 +58,7 @@ impl Report {
 pub fn check(host: &dyn Host) -> Report {
     let facts = probe::gather(host);
     let mut findings = probe::judge(&facts);
-    let (verdicts, contradictions) = verdict::decide(&facts);
+    let (verdicts, contradictions) = target::decide(&facts, &findings);
     findings.extend(contradictions);
     let recommendations = recommend::recommend(&facts, &verdicts, &findings);
     Report {
@@ -107,7 +108,12 @@ pub fn catalogue() -> Vec<&'static crate::finding::FindingDoc> {
         probe::subid::DOCS,
         probe::kernel_log::DOCS,
         probe::fallback::DOCS,
-        verdict::DOCS,
+        probe::session::DOCS,
+        probe::runtime::DOCS,
+        probe::network::DOCS,
+        probe::storage::DOCS,
+        probe::pause::DOCS,
+        target::DOCS,
     ]
     .concat()
 }

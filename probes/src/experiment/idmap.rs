@@ -126,6 +126,7 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
         timed_out: false,
         spawn_error: None,
         stderr: String::new(),
+        stdout: String::new(),
     };
     let spawned = Command::new(program)
         .args(&args)
@@ -141,7 +142,8 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
             return run;
         }
     };
-    let watched = watch(&mut process, limit);
+    let stderr = process.stderr.take();
+    let watched = watch(&mut process, stderr, limit);
     run.exit_code = watched.status.and_then(|status| status.code());
     run.signal = watched.status.and_then(|status| status.signal());
     run.timed_out = watched.timed_out;
@@ -149,17 +151,22 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
     run
 }
 
-/// How a helper ended, with its stderr.
-struct Watched {
-    status: Option<ExitStatus>,
-    timed_out: bool,
-    stderr: Vec<u8>,
+/// How a helper ended, with the output that was watched.
+pub(super) struct Watched {
+    pub status: Option<ExitStatus>,
+    pub timed_out: bool,
+    pub stderr: Vec<u8>,
 }
 
-/// Collects a helper's stderr until it exits or `limit` passes, then kills it; always reaps.
-fn watch(process: &mut std::process::Child, limit: Duration) -> Watched {
+/// Collects one output pipe of a helper until it exits or `limit` passes, then kills it;
+/// always reaps.
+pub(super) fn watch<P: Read + AsFd>(
+    process: &mut std::process::Child,
+    pipe: Option<P>,
+    limit: Duration,
+) -> Watched {
     let deadline = Instant::now() + limit;
-    let mut stderr = StderrReader::new(process.stderr.take());
+    let mut stderr = StderrReader::new(pipe);
     loop {
         stderr.drain();
         match process.try_wait() {
@@ -178,9 +185,9 @@ fn watch(process: &mut std::process::Child, limit: Duration) -> Watched {
     }
 }
 
-fn kill_and_reap(
+fn kill_and_reap<P: Read + AsFd>(
     process: &mut std::process::Child,
-    mut stderr: StderrReader,
+    mut stderr: StderrReader<P>,
     timed_out: bool,
 ) -> Watched {
     let _ = process.kill();
@@ -189,14 +196,14 @@ fn kill_and_reap(
     stderr.into_watched(status, timed_out)
 }
 
-/// A helper's stderr, read without ever blocking, up to [`STDERR_LIMIT`].
-struct StderrReader {
-    pipe: Option<std::process::ChildStderr>,
+/// A helper's output pipe, read without ever blocking, up to [`STDERR_LIMIT`].
+struct StderrReader<P> {
+    pipe: Option<P>,
     bytes: Vec<u8>,
 }
 
-impl StderrReader {
-    fn new(pipe: Option<std::process::ChildStderr>) -> Self {
+impl<P: Read + AsFd> StderrReader<P> {
+    fn new(pipe: Option<P>) -> Self {
         let pipe = pipe.filter(|pipe| {
             fcntl(pipe, FcntlArg::F_GETFL)
                 .map(OFlag::from_bits_retain)
@@ -252,7 +259,7 @@ impl StderrReader {
 }
 
 /// The command line as a person would type it, quoting words the shell would split.
-fn command_line(program: &Path, args: &[String]) -> String {
+pub(super) fn command_line(program: &Path, args: &[String]) -> String {
     let program = program.to_string_lossy();
     std::iter::once(program.as_ref())
         .chain(args.iter().map(String::as_str))

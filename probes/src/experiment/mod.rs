@@ -7,11 +7,13 @@
 mod child;
 mod idmap;
 mod userns;
+mod version;
 
 use serde::{Deserialize, Serialize};
 
 pub use idmap::run_idmap;
 pub use userns::run_userns;
+pub use version::run_version;
 
 /// How long an experiment child may live before it is killed.
 pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -53,10 +55,13 @@ pub enum UsernsStep {
     MountTmpfsRestricted,
     /// Mount a plain tmpfs, as container runtimes and bwrap do.
     MountTmpfs,
+    /// Mount an overlay inside the user namespace (kernel ≥ 5.11): podman's storage then uses
+    /// native overlay instead of fuse-overlayfs or vfs. Not needed for the namespace itself.
+    MountOverlay,
 }
 
 impl UsernsStep {
-    pub const ALL: [UsernsStep; 7] = [
+    pub const ALL: [UsernsStep; 8] = [
         UsernsStep::Unshare,
         UsernsStep::Setgroups,
         UsernsStep::UidMap,
@@ -64,6 +69,7 @@ impl UsernsStep {
         UsernsStep::MountNamespace,
         UsernsStep::MountTmpfsRestricted,
         UsernsStep::MountTmpfs,
+        UsernsStep::MountOverlay,
     ];
 
     /// What the step does, as a person would type or read it.
@@ -76,6 +82,7 @@ impl UsernsStep {
             UsernsStep::MountNamespace => "unshare(CLONE_NEWNS) inside the user namespace",
             UsernsStep::MountTmpfsRestricted => "mount tmpfs with nosuid,nodev,noexec",
             UsernsStep::MountTmpfs => "mount a plain tmpfs",
+            UsernsStep::MountOverlay => "mount an overlay",
         }
     }
 }
@@ -98,6 +105,18 @@ impl UsernsOutcome {
 
     pub fn all_passed(&self) -> bool {
         self.failed_step.is_none()
+    }
+
+    /// Whether the namespace itself works: every step up to the plain tmpfs passed. The
+    /// overlay step that follows is about storage, not about the namespace.
+    pub fn namespace_works(&self) -> bool {
+        self.passed(UsernsStep::MountTmpfs)
+    }
+
+    /// The failed step when it is one the namespace needs (not the overlay step).
+    pub fn namespace_failure(&self) -> Option<UsernsStep> {
+        self.failed_step
+            .filter(|step| *step <= UsernsStep::MountTmpfs)
     }
 }
 
@@ -143,6 +162,9 @@ pub struct ToolRun {
     pub spawn_error: Option<String>,
     #[serde(default)]
     pub stderr: String,
+    /// What the program printed, for version queries; empty for the idmap helpers.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stdout: String,
 }
 
 impl ToolRun {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use nix::unistd::{Gid, Uid};
 
 use super::{FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, READ_LIMIT};
-use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
 
 /// The live system, as seen by this process.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +61,17 @@ impl Host for LiveHost {
 
     fn read_link(&self, path: &Path) -> Result<PathBuf, HostError> {
         fs::read_link(path).map_err(|e| HostError::from_io(path, &e))
+    }
+
+    fn open_read_write(&self, path: &Path) -> Result<(), HostError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+            .map(drop)
+            .map_err(|e| HostError::from_io(path, &e))
     }
 
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
@@ -123,6 +134,13 @@ impl Host for LiveHost {
             return passive();
         }
         experiment::run_idmap(plan)
+    }
+
+    fn program_version(&self, program: &Path) -> Outcome<ToolRun> {
+        if self.passive {
+            return passive();
+        }
+        Outcome::Ran(experiment::run_version(program))
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) use recorded::decode_hex;
 pub use recorded::{HostToml, RecordedHost, RecordedHostError};
 pub use recording::RecordingHost;
 
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
 
 /// Largest file a probe reads. Everything hostcap needs is far smaller; a bigger file is a
 /// strange host, reported as such rather than read into memory.
@@ -96,6 +96,11 @@ pub trait Host {
     /// The target of a symlink; `Err` when `path` is not one.
     fn read_link(&self, path: &Path) -> Result<PathBuf, HostError>;
 
+    /// Whether this process may open `path` for reading and writing; it is closed at once.
+    /// That open is the first thing slirp4netns and pasta do with `/dev/net/tun`, and
+    /// fuse-overlayfs with `/dev/fuse`; without an ioctl after it, it changes nothing.
+    fn open_read_write(&self, path: &Path) -> Result<(), HostError>;
+
     /// An extended attribute (e.g. `security.capability`); `Ok(None)` when the file has none.
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError>;
 
@@ -115,6 +120,10 @@ pub trait Host {
 
     /// Runs the real newuidmap/newgidmap on a child in a new user namespace.
     fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome>;
+
+    /// Runs `program --version` with a time limit: the version of an OCI runtime is written in
+    /// no file.
+    fn program_version(&self, program: &Path) -> Outcome<ToolRun>;
 
     /// Reads a file as text (lossy UTF-8).
     fn read_string(&self, path: &Path) -> Result<String, HostError> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT};
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
 
 /// The manifest of a recorded host (`host.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -64,6 +64,11 @@ pub struct FileEntry {
     /// Reading the file fails with "permission denied" for the recorded user.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unreadable: bool,
+    /// What opening the file read-write gave the recorded user: `"ok"` or the error as the
+    /// system said it (`"permission denied"`, `"no such device"`). Absent: judged from the
+    /// mode, owner and the user's groups, as `open(2)` would for a plain device node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_read_write: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -84,6 +89,9 @@ pub struct Experiments {
     pub userns: Option<Outcome<UsernsOutcome>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idmap: Option<Outcome<IdmapOutcome>>,
+    /// `PROGRAM --version` runs, by the program's absolute path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, ToolRun>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -226,6 +234,26 @@ impl Host for RecordedHost {
         fs::read_link(&inside).map_err(|e| HostError::from_io(path, &e))
     }
 
+    fn open_read_write(&self, path: &Path) -> Result<(), HostError> {
+        let path = self.resolve(path)?;
+        let meta = self.metadata(&path)?;
+        match self.entry(&path).and_then(|e| e.open_read_write.as_deref()) {
+            Some("ok") => Ok(()),
+            Some("permission denied") => Err(HostError::PermissionDenied(path)),
+            Some(error) => Err(HostError::Other(path, error.to_string())),
+            None => {
+                let id = self.identity()?;
+                let mut gids: Vec<u32> = id.groups.iter().map(|g| g.gid).collect();
+                gids.push(id.gid);
+                if meta.grants_read_write(id.uid, &gids) {
+                    Ok(())
+                } else {
+                    Err(HostError::PermissionDenied(path))
+                }
+            }
+        }
+    }
+
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
         let path = self.resolve(path)?;
         self.metadata(&path)?;
@@ -287,6 +315,14 @@ impl Host for RecordedHost {
             .idmap
             .clone()
             .unwrap_or_else(not_recorded)
+    }
+
+    fn program_version(&self, program: &Path) -> Outcome<ToolRun> {
+        let key = program.to_string_lossy();
+        match self.manifest.experiments.versions.get(key.as_ref()) {
+            Some(run) => Outcome::Ran(run.clone()),
+            None => not_recorded(),
+        }
     }
 }
 

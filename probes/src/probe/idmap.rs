@@ -51,6 +51,9 @@ pub struct Found {
 pub struct Mount {
     pub mount_point: String,
     pub nosuid: bool,
+    pub noexec: bool,
+    /// The file system type, e.g. `ext4`, `nfs4`, `overlay`.
+    pub fs_type: String,
     /// The mountinfo line, verbatim.
     pub line: String,
 }
@@ -183,6 +186,8 @@ pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
     Ok(Mount {
         mount_point: best.mount_point.display().to_string(),
         nosuid: best.mount_options.contains_key("nosuid"),
+        noexec: best.mount_options.contains_key("noexec"),
+        fs_type: best.fs_type.clone(),
         line,
     })
 }

@@ -2,13 +2,20 @@
 //! unreadable file is a fact, not an error) and `judge(&Facts) -> Vec<Finding>` (pure), plus
 //! `DOCS`, the catalogue entries of the finding ids it can emit.
 
+pub mod containers_conf;
 pub mod fallback;
 pub mod file_caps;
 pub mod identity;
 pub mod idmap;
 pub mod kernel_log;
 pub mod lsm;
+pub mod network;
+pub mod package;
+pub mod pause;
 pub mod platform;
+pub mod runtime;
+pub mod session;
+pub mod storage;
 pub mod subid;
 pub mod userns;
 
@@ -68,6 +75,11 @@ pub struct Facts {
     pub idmap: idmap::Facts,
     pub lsm: lsm::Facts,
     pub fallback: fallback::Facts,
+    pub session: session::Facts,
+    pub runtime: runtime::Facts,
+    pub network: network::Facts,
+    pub storage: storage::Facts,
+    pub pause: pause::Facts,
     pub kernel_log: kernel_log::Facts,
 }
 
@@ -82,6 +94,19 @@ pub fn gather(host: &dyn Host) -> Facts {
     let idmap = idmap::gather(host, id, &subid);
     let lsm = lsm::gather(host, identity.uid());
     let fallback = fallback::gather(host, id);
+    let home = id
+        .and_then(|id| id.home.clone())
+        .or_else(|| host.env("HOME"));
+    let session = session::gather(host, id, userns.uid_map.as_deref());
+    let conf = containers_conf::gather(host, home.as_deref());
+    let package_manager = package::PackageManager::detect(host);
+    let mountinfo = host
+        .read_string(Path::new("/proc/self/mountinfo"))
+        .map_err(|e| e.to_string());
+    let runtime = runtime::gather(host, &conf, &mountinfo, package_manager);
+    let network = network::gather(host, &conf, package_manager);
+    let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
+    let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
     let kernel_log = kernel_log::gather(host);
     Facts {
         identity,
@@ -91,6 +116,11 @@ pub fn gather(host: &dyn Host) -> Facts {
         idmap,
         lsm,
         fallback,
+        session,
+        runtime,
+        network,
+        storage,
+        pause,
         kernel_log,
     }
 }
@@ -103,6 +133,11 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     findings.extend(lsm::judge(&facts.lsm));
     findings.extend(idmap::judge(&facts.idmap));
     findings.extend(subid::judge(&facts.subid));
+    findings.extend(session::judge(&facts.session));
+    findings.extend(runtime::judge(&facts.runtime));
+    findings.extend(network::judge(&facts.network));
+    findings.extend(storage::judge(&facts.storage));
+    findings.extend(pause::judge(&facts.pause));
     findings.extend(kernel_log::judge(&facts.kernel_log));
     findings.extend(fallback::judge(&facts.fallback));
     findings

@@ -1,0 +1,16 @@
+//! guix-daemon's isolated builds: as root with build users, or unprivileged with user
+//! namespaces; otherwise only `--disable-chroot`.
+
+use super::{Path, Requirement};
+use crate::verdict::Target;
+
+pub const PATH: Path = Path {
+    target: Target::GuixDaemon,
+    ready: "builds can run isolated",
+    requirements: &[
+        Requirement::LinuxNamespaces,
+        Requirement::BuildIsolation {
+            without: "only guix-daemon --disable-chroot, without isolation",
+        },
+    ],
+};

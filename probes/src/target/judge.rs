@@ -1,0 +1,546 @@
+//! How each kind of requirement is decided. Experiments outrank static facts; when the two
+//! disagree, the disagreement is itself a finding.
+
+use std::path::Path;
+
+use crate::experiment::{Outcome, UsernsStep};
+use crate::finding::{Finding, FindingDoc, Status};
+use crate::probe::{Facts, fallback, identity, idmap, lsm, platform, subid, userns};
+use crate::verdict::{StepVerdict, Verdict};
+
+use super::{Requirement, Rule};
+
+pub const CONTRADICTION: FindingDoc = FindingDoc {
+    id: "experiment.contradicts_static_facts",
+    summary: "an experiment disagrees with what the static facts predict",
+    explanation: "Experiments are the ground truth: hostcap trusts them and reports the \
+disagreement, because it means a fact it reads is wrong or incomplete here (an unknown LSM, a \
+seccomp filter, a helper whose privilege comes from somewhere hostcap cannot see). The \
+evidence names the experiment and the facts it contradicts.",
+    references: &[],
+};
+
+/// Whether something works, and which findings say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ability {
+    /// Proven by an experiment.
+    Works,
+    /// The experiment failed only on a restriction the program's own AppArmor profile lifts.
+    ExemptByProfile,
+    /// Static facts see no obstacle, but nothing proved it.
+    Unproven,
+    Fails(Vec<&'static str>),
+}
+
+pub(super) struct Judge<'a> {
+    facts: &'a Facts,
+    findings: &'a [Finding],
+    contradictions: Vec<Finding>,
+}
+
+fn step(
+    requirement: Requirement,
+    verdict: Verdict,
+    summary: impl Into<String>,
+    deciding: Vec<&'static str>,
+) -> StepVerdict {
+    StepVerdict {
+        requirement: requirement.name(),
+        verdict,
+        summary: summary.into(),
+        deciding,
+    }
+}
+
+const NOT_PROVEN: &str = "no obstacle found, but not proven: experiments not run";
+
+impl<'a> Judge<'a> {
+    pub fn new(facts: &'a Facts, findings: &'a [Finding]) -> Self {
+        Judge {
+            facts,
+            findings,
+            contradictions: Vec::new(),
+        }
+    }
+
+    pub fn into_contradictions(self) -> Vec<Finding> {
+        let mut contradictions = self.contradictions;
+        contradictions.dedup_by(|a, b| a.title == b.title);
+        contradictions
+    }
+
+    pub fn step(&mut self, requirement: Requirement) -> StepVerdict {
+        match requirement {
+            Requirement::KnownUser => self.known_user(requirement),
+            Requirement::LinuxNamespaces => self.linux_namespaces(requirement),
+            Requirement::UserNamespace { program, otherwise } => {
+                self.user_namespace(requirement, program, otherwise)
+            }
+            Requirement::IdMapping { without_ranges } => {
+                self.id_mapping(requirement, without_ranges)
+            }
+            Requirement::Findings { name, rules } => self.by_findings(requirement, name, rules),
+            Requirement::Chroot => self.chroot(requirement),
+            Requirement::Ptrace => self.ptrace(requirement),
+            Requirement::VirtualMachine => self.virtual_machine(requirement),
+            Requirement::BuildIsolation { without } => self.build_isolation(requirement, without),
+        }
+    }
+
+    fn failing(&self, doc: &FindingDoc) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.id == doc.id && f.status == Status::Fail)
+    }
+
+    fn known_user(&self, requirement: Requirement) -> StepVerdict {
+        if self.facts.identity.identity.is_err() {
+            step(
+                requirement,
+                Verdict::Unknown,
+                "the user could not be identified",
+                vec![identity::USER.id],
+            )
+        } else {
+            step(requirement, Verdict::Ready, "the user is known", Vec::new())
+        }
+    }
+
+    fn linux_namespaces(&self, requirement: Requirement) -> StepVerdict {
+        if self.facts.platform.kind() == platform::Kind::Wsl1 {
+            step(
+                requirement,
+                Verdict::Blocked,
+                "WSL 1 has no Linux namespaces",
+                vec![platform::WSL1.id],
+            )
+        } else {
+            step(requirement, Verdict::Ready, "a Linux kernel", Vec::new())
+        }
+    }
+
+    fn by_findings(
+        &self,
+        requirement: Requirement,
+        name: &'static str,
+        rules: &'static [Rule],
+    ) -> StepVerdict {
+        let mut worst = Verdict::Ready;
+        let mut hits: Vec<(Verdict, &Finding)> = Vec::new();
+        for rule in rules {
+            for finding in self.findings.iter().filter(|f| f.id == rule.finding.id) {
+                let verdict = match finding.status {
+                    Status::Fail => rule.when_failing,
+                    Status::Unknown => Verdict::Unknown,
+                    _ => continue,
+                };
+                hits.push((verdict, finding));
+                if verdict.severity() > worst.severity() {
+                    worst = verdict;
+                }
+            }
+        }
+        if worst == Verdict::Ready {
+            return step(
+                requirement,
+                Verdict::Ready,
+                format!("{name}: no obstacle found"),
+                Vec::new(),
+            );
+        }
+        hits.sort_by_key(|(v, _)| std::cmp::Reverse(v.severity()));
+        let summary = hits
+            .iter()
+            .filter(|(v, _)| *v == worst)
+            .map(|(_, f)| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let deciding = hits.iter().map(|(_, f)| f.id).collect();
+        step(requirement, worst, summary, deciding)
+    }
+
+    fn user_namespace(
+        &mut self,
+        requirement: Requirement,
+        program: Option<&'static str>,
+        otherwise: Verdict,
+    ) -> StepVerdict {
+        match self.single_id(program.map(Path::new)) {
+            Ability::Works => step(
+                requirement,
+                Verdict::Ready,
+                "a one-id user namespace works",
+                vec![userns::EXPERIMENT.id],
+            ),
+            Ability::ExemptByProfile => step(
+                requirement,
+                Verdict::Ready,
+                format!(
+                    "{}'s AppArmor profile grants userns",
+                    program.unwrap_or("the program")
+                ),
+                vec![userns::APPARMOR.id],
+            ),
+            Ability::Unproven => step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new()),
+            Ability::Fails(ids) => step(requirement, otherwise, "no usable user namespace", ids),
+        }
+    }
+
+    /// A one-id user namespace with exec mounts, for a program at `program` (AppArmor's
+    /// restriction spares programs whose profile grants `userns`).
+    fn single_id(&mut self, program: Option<&Path>) -> Ability {
+        let facts = self.facts;
+        let profiled = program.is_some_and(|p| facts.lsm.userns_profile_for(p).is_some());
+        let apparmor = userns::apparmor_restricts(&facts.userns) && !profiled;
+        let mut static_causes = userns::static_blockers(&facts.userns, facts.identity.is_root());
+        match &facts.userns.experiment {
+            Outcome::Ran(outcome) => {
+                let Some(step) = outcome.namespace_failure() else {
+                    if !static_causes.is_empty() {
+                        self.contradiction(format!(
+                            "the user-namespace experiment succeeded although {} predicted failure",
+                            static_causes.join(", ")
+                        ));
+                    }
+                    return Ability::Works;
+                };
+                let mut causes = self.explain_userns_failure(step, outcome.errno.as_deref());
+                if profiled && step > UsernsStep::Unshare {
+                    // hostcap itself is unconfined; the program's own profile exempts it.
+                    causes.retain(|id| *id != userns::APPARMOR.id);
+                    if causes.is_empty() {
+                        return Ability::ExemptByProfile;
+                    }
+                }
+                if causes.is_empty() {
+                    self.contradiction(format!(
+                        "{} failed with {} and no static fact explains it",
+                        step.describe(),
+                        outcome.errno.as_deref().unwrap_or("an error")
+                    ));
+                }
+                causes.push(userns::EXPERIMENT.id);
+                Ability::Fails(causes)
+            }
+            Outcome::Skipped { .. } => {
+                if apparmor {
+                    static_causes.push(userns::APPARMOR.id);
+                }
+                if facts.lsm.chromiumos_mount_rule() {
+                    static_causes.push(lsm::CHROMIUMOS_MOUNTS.id);
+                }
+                if static_causes.is_empty() {
+                    Ability::Unproven
+                } else {
+                    Ability::Fails(static_causes)
+                }
+            }
+        }
+    }
+
+    fn explain_userns_failure(&self, step: UsernsStep, errno: Option<&str>) -> Vec<&'static str> {
+        let facts = self.facts;
+        let mut causes = Vec::new();
+        if step == UsernsStep::Unshare {
+            causes.extend(userns::static_blockers(
+                &facts.userns,
+                facts.identity.is_root(),
+            ));
+        }
+        if (UsernsStep::Setgroups..=UsernsStep::MountTmpfs).contains(&step)
+            && userns::apparmor_restricts(&facts.userns)
+        {
+            causes.push(userns::APPARMOR.id);
+        }
+        if step == UsernsStep::MountTmpfs && facts.lsm.chromiumos_mount_rule() {
+            causes.push(lsm::CHROMIUMOS_MOUNTS.id);
+        }
+        if causes.is_empty()
+            && errno == Some("EPERM")
+            && facts
+                .identity
+                .status
+                .as_ref()
+                .is_ok_and(|s| s.seccomp == Some(2))
+        {
+            causes.push(identity::SECCOMP.id);
+        }
+        causes
+    }
+
+    fn id_mapping(&mut self, requirement: Requirement, without_ranges: Verdict) -> StepVerdict {
+        let facts = self.facts;
+        if let Outcome::Ran(outcome) = &facts.userns.experiment {
+            if outcome.failed_step == Some(UsernsStep::Unshare) {
+                let mut causes =
+                    self.explain_userns_failure(UsernsStep::Unshare, outcome.errno.as_deref());
+                causes.push(userns::EXPERIMENT.id);
+                return step(
+                    requirement,
+                    Verdict::Blocked,
+                    "no user namespace to map ids into",
+                    causes,
+                );
+            }
+        }
+        if self.failing(&subid::CONTAINS_OWN_ID) {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                "the subordinate range includes the user's own id",
+                vec![subid::CONTAINS_OWN_ID.id],
+            );
+        }
+        if !facts.subid.has_ranges() {
+            let mut ids: Vec<&'static str> = [&subid::UNREADABLE, &subid::NO_RANGE]
+                .into_iter()
+                .filter(|d| self.failing(d))
+                .map(|d| d.id)
+                .collect();
+            if ids.is_empty() {
+                ids.push(subid::NO_RANGE.id);
+            }
+            let summary = if without_ranges == Verdict::Blocked {
+                "rootlesskit needs subordinate ids"
+            } else {
+                "one id only: images with several owners fail"
+            };
+            return step(requirement, without_ranges, summary, ids);
+        }
+        match self.multi_id() {
+            Ability::Fails(ids) => {
+                let summary = self.multi_id_summary(&ids);
+                step(requirement, Verdict::Blocked, summary, ids)
+            }
+            ability => {
+                if self
+                    .findings
+                    .iter()
+                    .any(|f| f.id == subid::TOO_SMALL.id && f.is_problem())
+                {
+                    return step(
+                        requirement,
+                        Verdict::Degraded,
+                        "fewer than 65536 subordinate ids: some images fail",
+                        vec![subid::TOO_SMALL.id],
+                    );
+                }
+                if ability == Ability::Works {
+                    step(
+                        requirement,
+                        Verdict::Ready,
+                        "newuidmap and newgidmap map the subordinate ranges",
+                        vec![idmap::EXPERIMENT.id],
+                    )
+                } else {
+                    step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new())
+                }
+            }
+        }
+    }
+
+    /// newuidmap/newgidmap mapping the user's ranges.
+    fn multi_id(&mut self) -> Ability {
+        let facts = self.facts;
+        let missing: Vec<&'static str> = facts
+            .idmap
+            .helpers()
+            .into_iter()
+            .filter(|h| h.found.is_none())
+            .map(|h| idmap::docs_for(h)[0].id)
+            .collect();
+        if !missing.is_empty() {
+            return Ability::Fails(missing);
+        }
+        let static_causes = self.idmap_static_causes();
+        match &facts.idmap.experiment {
+            Outcome::Ran(outcome) if outcome.succeeded() => {
+                if !static_causes.is_empty() {
+                    self.contradiction(format!(
+                        "newuidmap and newgidmap succeeded although {} predicted failure",
+                        static_causes.join(", ")
+                    ));
+                }
+                Ability::Works
+            }
+            Outcome::Ran(outcome) => {
+                let mut causes = static_causes;
+                if causes.is_empty() {
+                    let said = outcome
+                        .failure()
+                        .map(|r| r.stderr.trim().to_string())
+                        .unwrap_or_default();
+                    self.contradiction(format!(
+                        "the idmap experiment failed (\"{said}\") and no static fact explains it"
+                    ));
+                }
+                causes.push(idmap::EXPERIMENT.id);
+                Ability::Fails(causes)
+            }
+            Outcome::Skipped { .. } if static_causes.is_empty() => Ability::Unproven,
+            Outcome::Skipped { .. } => Ability::Fails(static_causes),
+        }
+    }
+
+    /// Static facts that stop newuidmap/newgidmap from mapping subordinate ids.
+    fn idmap_static_causes(&self) -> Vec<&'static str> {
+        let facts = self.facts;
+        let mut causes = Vec::new();
+        if facts.lsm.safesetid_constrains_user() {
+            causes.push(lsm::SAFESETID.id);
+        }
+        let helper_privileged = facts.idmap.helpers().iter().all(|h| {
+            h.found
+                .as_ref()
+                .is_some_and(|f| f.grants(h.cap) && !f.on_nosuid_mount())
+        });
+        if facts.identity.no_new_privs() && helper_privileged {
+            causes.push(identity::NO_NEW_PRIVS.id);
+        }
+        for helper in facts.idmap.helpers() {
+            let [_, not_privileged, nosuid] = idmap::docs_for(helper);
+            if let Some(found) = &helper.found {
+                if !found.grants(helper.cap) {
+                    causes.push(not_privileged.id);
+                } else if found.on_nosuid_mount() {
+                    causes.push(nosuid.id);
+                }
+            }
+        }
+        if facts.identity.no_new_privs()
+            && !helper_privileged
+            && !causes.contains(&identity::NO_NEW_PRIVS.id)
+        {
+            causes.push(identity::NO_NEW_PRIVS.id);
+        }
+        if !facts.identity.bounding_allows(identity::CAP_SETUID)
+            || !facts.identity.bounding_allows(identity::CAP_SETGID)
+        {
+            causes.push(identity::BOUNDING_SET.id);
+        }
+        for doc in [&subid::OWN_OVERLAP, &subid::OUTSIDE_NAMESPACE] {
+            if self.failing(doc) {
+                causes.push(doc.id);
+            }
+        }
+        causes
+    }
+
+    fn multi_id_summary(&self, ids: &[&'static str]) -> String {
+        let uid = self.facts.identity.uid().unwrap_or(0);
+        match ids.first().copied() {
+            Some(id) if id == lsm::SAFESETID.id => {
+                format!("uid {uid} may not map other ids (SafeSetID)")
+            }
+            Some(id) if id == identity::NO_NEW_PRIVS.id => "no_new_privs disarms newuidmap".into(),
+            Some(id) if id.ends_with("_missing") => "newuidmap/newgidmap are not installed".into(),
+            Some(id) if id.ends_with("_not_privileged") => {
+                "newuidmap/newgidmap have no privilege".into()
+            }
+            Some(id) if id.ends_with("_on_nosuid_mount") => {
+                "newuidmap/newgidmap lie on a nosuid mount".into()
+            }
+            _ => "the uid mapping helpers fail".into(),
+        }
+    }
+
+    fn contradiction(&mut self, title: String) {
+        self.contradictions.push(
+            Finding::new(&CONTRADICTION, Status::Warn, title.clone()).evidence("analysis", title),
+        );
+    }
+
+    fn build_isolation(&mut self, requirement: Requirement, without: &'static str) -> StepVerdict {
+        if self.facts.identity.is_root() {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "root runs the build daemon with build users",
+                vec![identity::USER.id],
+            );
+        }
+        match self.single_id(None) {
+            Ability::Works | Ability::ExemptByProfile => step(
+                requirement,
+                Verdict::Ready,
+                "user namespaces work for unprivileged sandboxes",
+                vec![userns::EXPERIMENT.id],
+            ),
+            Ability::Unproven => step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new()),
+            Ability::Fails(ids) => step(requirement, Verdict::Degraded, without, ids),
+        }
+    }
+
+    fn chroot(&self, requirement: Requirement) -> StepVerdict {
+        let can_chroot = self
+            .facts
+            .identity
+            .status
+            .as_ref()
+            .is_ok_and(|s| s.has_effective(identity::CAP_SYS_CHROOT));
+        if can_chroot {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "this process may chroot",
+                vec![identity::USER.id],
+            );
+        }
+        let how = if self.facts.fallback.sudo.is_some() && !self.facts.identity.no_new_privs() {
+            "needs root (sudo is installed)"
+        } else {
+            "needs root"
+        };
+        step(requirement, Verdict::Blocked, how, vec![identity::USER.id])
+    }
+
+    fn ptrace(&self, requirement: Requirement) -> StepVerdict {
+        let facts = self.facts;
+        if matches!(facts.lsm.ptrace_scope, Ok(Some(scope)) if scope >= 2) {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                "Yama forbids ptrace",
+                vec![lsm::YAMA.id],
+            );
+        }
+        let summary = if facts.fallback.proot.is_some() {
+            "ptrace allowed"
+        } else {
+            "ptrace allowed; proot is not installed yet"
+        };
+        step(
+            requirement,
+            Verdict::Ready,
+            summary,
+            vec![fallback::PROOT.id],
+        )
+    }
+
+    fn virtual_machine(&self, requirement: Requirement) -> StepVerdict {
+        let facts = self.facts;
+        if facts.platform.kind() == platform::Kind::ChromeOsHost {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "the Linux development environment (Crostini) is ChromeOS's own VM",
+                vec![platform::CHROMEOS_HOST.id],
+            );
+        }
+        if facts.fallback.kvm_usable {
+            step(
+                requirement,
+                Verdict::Ready,
+                "/dev/kvm is usable",
+                vec![fallback::KVM.id],
+            )
+        } else {
+            step(
+                requirement,
+                Verdict::Degraded,
+                "no usable /dev/kvm: emulated, slow",
+                vec![fallback::KVM.id],
+            )
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! A target is its path: the requirements its default command meets, in the order it meets
+//! them. Each target file declares that path; [`decide`] judges every requirement from the
+//! findings and facts and takes the worst as the verdict. A new requirement joins a target in
+//! one line of its file.
+
+mod bubblewrap;
+mod chroot;
+mod guix_daemon;
+mod judge;
+mod nix_sandbox;
+mod proot;
+mod rootless_docker;
+mod rootless_podman;
+mod vm;
+
+use crate::finding::{Finding, FindingDoc};
+use crate::probe::Facts;
+use crate::verdict::{StepVerdict, Target, TargetVerdict, Verdict};
+
+pub use judge::CONTRADICTION;
+
+/// One thing a target's default command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// The user is known: subordinate ids and SafeSetID rules are per user.
+    KnownUser,
+    /// Linux namespaces exist at all (not WSL 1).
+    LinuxNamespaces,
+    /// A one-id user namespace with exec mounts, for `program` (whose AppArmor profile may
+    /// exempt it); `otherwise` is the verdict when it fails.
+    UserNamespace {
+        program: Option<&'static str>,
+        otherwise: Verdict,
+    },
+    /// newuidmap/newgidmap map the user's subordinate ranges; `without_ranges` is the
+    /// verdict when the user has none (podman falls back to one id, rootlesskit refuses).
+    IdMapping { without_ranges: Verdict },
+    /// Decided by findings alone: each rule's finding failing gives its verdict.
+    Findings {
+        name: &'static str,
+        rules: &'static [Rule],
+    },
+    /// This process may chroot.
+    Chroot,
+    /// ptrace is allowed (proot).
+    Ptrace,
+    /// A VM can run: ChromeOS's own, or one on /dev/kvm.
+    VirtualMachine,
+    /// A build daemon as root with build users, or a user namespace for an unprivileged one.
+    BuildIsolation { without: &'static str },
+}
+
+/// A finding that, when failing, sets the requirement's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub finding: &'static FindingDoc,
+    pub when_failing: Verdict,
+}
+
+/// `rule(&network::TUN_UNUSABLE, Verdict::Degraded)`: shorthand for target declarations.
+pub const fn rule(finding: &'static FindingDoc, when_failing: Verdict) -> Rule {
+    Rule {
+        finding,
+        when_failing,
+    }
+}
+
+/// A target's declaration: its default command's path and what to say when all of it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Path {
+    pub target: Target,
+    pub ready: &'static str,
+    pub requirements: &'static [Requirement],
+}
+
+impl Requirement {
+    /// A gate decides alone when it is not met: without a known user or without namespaces
+    /// the later steps have nothing to be judged against.
+    pub fn is_gate(self) -> bool {
+        matches!(self, Requirement::KnownUser | Requirement::LinuxNamespaces)
+    }
+
+    /// The step's name in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::KnownUser => "user",
+            Requirement::LinuxNamespaces => "namespaces",
+            Requirement::UserNamespace { .. } => "user namespace",
+            Requirement::IdMapping { .. } => "id mapping",
+            Requirement::Findings { name, .. } => name,
+            Requirement::Chroot => "root",
+            Requirement::Ptrace => "ptrace",
+            Requirement::VirtualMachine => "virtual machine",
+            Requirement::BuildIsolation { .. } => "build isolation",
+        }
+    }
+}
+
+pub const PATHS: [Path; 8] = [
+    rootless_podman::PATH,
+    rootless_docker::PATH,
+    bubblewrap::PATH,
+    nix_sandbox::PATH,
+    guix_daemon::PATH,
+    chroot::PATH,
+    proot::PATH,
+    vm::PATH,
+];
+
+/// The path declared for `target`.
+pub fn path_of(target: Target) -> Option<&'static Path> {
+    PATHS.iter().find(|p| p.target == target)
+}
+
+pub const DOCS: &[&FindingDoc] = &[&CONTRADICTION];
+
+/// Verdicts for every target, plus findings for experiments that contradict static facts.
+pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<Finding>) {
+    let mut judge = judge::Judge::new(facts, findings);
+    let verdicts = PATHS
+        .iter()
+        .map(|path| {
+            let mut steps: Vec<StepVerdict> = Vec::new();
+            for requirement in path.requirements {
+                let step = judge.step(*requirement);
+                let stop = requirement.is_gate() && step.verdict != Verdict::Ready;
+                steps.push(step);
+                if stop {
+                    break;
+                }
+            }
+            combine(path, steps)
+        })
+        .collect();
+    (verdicts, judge.into_contradictions())
+}
+
+/// The verdict is the worst step; its summary and deciding ids come from the steps that are
+/// that bad, then from any other unmet step, in path order.
+fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
+    let worst = steps
+        .iter()
+        .map(|s| s.verdict)
+        .max_by_key(|v| v.severity())
+        .unwrap_or(Verdict::Unknown);
+    let (summary, deciding) = if worst == Verdict::Ready {
+        let mut deciding = Vec::new();
+        for step in &steps {
+            extend_unique(&mut deciding, &step.deciding);
+        }
+        (path.ready.to_string(), deciding)
+    } else {
+        let mut by_severity: Vec<&StepVerdict> = steps
+            .iter()
+            .filter(|s| s.verdict != Verdict::Ready)
+            .collect();
+        by_severity.sort_by_key(|s| std::cmp::Reverse(s.verdict.severity()));
+        let mut deciding = Vec::new();
+        for step in &by_severity {
+            extend_unique(&mut deciding, &step.deciding);
+        }
+        let mut summaries: Vec<&str> = Vec::new();
+        for step in steps.iter().filter(|s| s.verdict == worst) {
+            if !summaries.contains(&step.summary.as_str()) {
+                summaries.push(&step.summary);
+            }
+        }
+        (summaries.join("; "), deciding)
+    };
+    TargetVerdict {
+        target: path.target,
+        verdict: worst,
+        summary,
+        deciding,
+        path: steps,
+    }
+}
+
+fn extend_unique(into: &mut Vec<&'static str>, ids: &[&'static str]) {
+    for id in ids {
+        if !into.contains(id) {
+            into.push(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(requirement: &'static str, verdict: Verdict, id: &'static str) -> StepVerdict {
+        StepVerdict {
+            requirement,
+            verdict,
+            summary: format!("{requirement} is {verdict:?}"),
+            deciding: vec![id],
+        }
+    }
+
+    const PODMAN: Path = rootless_podman::PATH;
+
+    #[test]
+    fn the_worst_step_decides_and_names_itself_first() {
+        let verdict = combine(
+            &PODMAN,
+            vec![
+                step("user namespace", Verdict::Ready, "a"),
+                step("network", Verdict::Degraded, "b"),
+                step("storage", Verdict::Blocked, "c"),
+            ],
+        );
+        assert_eq!(verdict.verdict, Verdict::Blocked);
+        assert_eq!(verdict.summary, "storage is Blocked");
+        assert_eq!(verdict.deciding, vec!["c", "b"]);
+        assert_eq!(verdict.first_broken().unwrap().requirement, "network");
+    }
+
+    #[test]
+    fn an_unproven_step_is_never_rounded_up() {
+        let verdict = combine(
+            &PODMAN,
+            vec![
+                step("user namespace", Verdict::Unknown, "a"),
+                step("network", Verdict::Degraded, "b"),
+            ],
+        );
+        assert_eq!(verdict.verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn every_target_has_one_path() {
+        for target in Target::ALL {
+            assert!(path_of(target).is_some(), "{target:?}");
+            assert_eq!(PATHS.iter().filter(|p| p.target == target).count(), 1);
+        }
+    }
+}

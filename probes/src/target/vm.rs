@@ -1,0 +1,10 @@
+//! A virtual machine: ChromeOS's own Linux environment, or qemu/podman machine on /dev/kvm.
+
+use super::{Path, Requirement};
+use crate::verdict::Target;
+
+pub const PATH: Path = Path {
+    target: Target::Vm,
+    ready: "a VM can run",
+    requirements: &[Requirement::VirtualMachine],
+};
