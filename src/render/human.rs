@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use hostcap_probes::finding::{Finding, Status};
 use hostcap_probes::recommend::Feasibility;
-use hostcap_probes::verdict::Verdict;
+use hostcap_probes::verdict::{TargetVerdict, Verdict};
 use hostcap_probes::{Report, Target};
 use owo_colors::Style;
 
@@ -39,6 +39,7 @@ pub fn human(report: &Report, required: Target, verbose: bool, palette: Palette)
                     Style::new().bold()
                 )
             );
+            path_line(&mut out, verdict, palette);
             for finding in problems {
                 finding_block(&mut out, finding, palette);
                 shown.push(finding.id);
@@ -113,6 +114,29 @@ fn verdicts(out: &mut String, report: &Report, palette: Palette) {
             verdict.summary
         );
     }
+}
+
+/// The target's path, each requirement with its verdict, so the first broken step shows.
+fn path_line(out: &mut String, verdict: &TargetVerdict, palette: Palette) {
+    if verdict.path.len() < 2 {
+        return;
+    }
+    let steps: Vec<String> = verdict
+        .path
+        .iter()
+        .map(|step| {
+            let word = match step.verdict {
+                Verdict::Ready => "ok".to_string(),
+                other => other.word().to_string(),
+            };
+            format!(
+                "{} {}",
+                step.requirement,
+                palette.paint(&word, verdict_style(step.verdict))
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "  path  {}", steps.join(" → "));
 }
 
 fn finding_block(out: &mut String, finding: &Finding, palette: Palette) {

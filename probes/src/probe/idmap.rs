@@ -252,6 +252,24 @@ pub const NEWGIDMAP_NOSUID: FindingDoc = FindingDoc {
     references: &["mount(8)"],
 };
 
+pub const NEWUIDMAP_SETUID_NON_ROOT: FindingDoc = FindingDoc {
+    id: "idmap.newuidmap_setuid_non_root",
+    summary: "newuidmap is setuid, but to a user other than root",
+    explanation: "A setuid bit gives the program its owner's ids, not root's: a newuidmap that \
+is setuid and owned by an ordinary user (a copy built and installed as that user, or chowned \
+by mistake) runs as that user without CAP_SETUID and fails like an unprivileged one. It must \
+be owned by root (mode 4755), or carry cap_setuid file capabilities.",
+    references: &["credentials(7)", "newuidmap(1)"],
+};
+
+pub const NEWGIDMAP_SETUID_NON_ROOT: FindingDoc = FindingDoc {
+    id: "idmap.newgidmap_setuid_non_root",
+    summary: "newgidmap is setuid, but to a user other than root",
+    explanation: "As for newuidmap: a setuid bit grants the owner's ids, so a setuid newgidmap \
+owned by an ordinary user gains no CAP_SETGID.",
+    references: &["credentials(7)", "newgidmap(1)"],
+};
+
 pub const EXPERIMENT: FindingDoc = FindingDoc {
     id: "idmap.experiment",
     summary: "the real newuidmap/newgidmap map the user's subordinate ids",
@@ -272,8 +290,30 @@ pub const DOCS: &[&FindingDoc] = &[
     &NEWGIDMAP_NOT_PRIVILEGED,
     &NEWUIDMAP_NOSUID,
     &NEWGIDMAP_NOSUID,
+    &NEWUIDMAP_SETUID_NON_ROOT,
+    &NEWGIDMAP_SETUID_NON_ROOT,
     &EXPERIMENT,
 ];
+
+/// The setuid-to-a-non-root-owner finding for one helper.
+pub fn setuid_non_root_doc(helper: &Helper) -> &'static FindingDoc {
+    if helper.cap == CAP_SETUID {
+        &NEWUIDMAP_SETUID_NON_ROOT
+    } else {
+        &NEWGIDMAP_SETUID_NON_ROOT
+    }
+}
+
+impl Found {
+    /// The owner of a setuid helper that is not root: it gains that user's ids.
+    pub fn setuid_owner(&self) -> Option<u32> {
+        self.meta
+            .as_ref()
+            .ok()
+            .filter(|m| m.is_setuid() && m.uid != 0)
+            .map(|m| m.uid)
+    }
+}
 
 /// The catalogue entries for one helper: (missing, not privileged, nosuid).
 pub fn docs_for(helper: &Helper) -> [&'static FindingDoc; 3] {
@@ -349,6 +389,13 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         .evidence(&shown, found.describe_privilege())
     } else {
         let path = found.canonical.display();
+        let owned_by_root = found.meta.as_ref().is_ok_and(|m| m.uid == 0 && m.gid == 0);
+        // Privilege goes only to a file no user can rewrite: root's first.
+        let take_over = if owned_by_root {
+            String::new()
+        } else {
+            format!("chown root:root {path} && chmod 0755 {path} && ")
+        };
         Finding::new(
             not_privileged,
             Status::Fail,
@@ -359,9 +406,30 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         )
         .evidence(&shown, found.describe_privilege())
         .with_root(format!(
-            "setcap {cap}=ep {path}    # or: chown root:root {path} && chmod 4755 {path}"
+            "{take_over}setcap {cap}=ep {path}    # or: chown root:root {path} && chmod 4755 {path}"
         ))
         .with_root("or reinstall the distribution package: apt-get install --reinstall uidmap")
+    });
+    let setuid_doc = setuid_non_root_doc(helper);
+    findings.push(match found.setuid_owner() {
+        Some(owner) => Finding::new(
+            setuid_doc,
+            Status::Fail,
+            format!(
+                "{} is setuid to uid {owner}, not root: it gains uid {owner}'s ids, not {cap}",
+                helper.name
+            ),
+        )
+        .evidence(&shown, found.describe_privilege())
+        .with_root(format!(
+            "chown root:root {0} && chmod 4755 {0}",
+            found.canonical.display()
+        )),
+        None => Finding::new(
+            setuid_doc,
+            Status::Ok,
+            format!("{} is not setuid to another user", helper.name),
+        ),
     });
     match &found.mount {
         Ok(mount) if mount.nosuid => findings.push(

@@ -400,6 +400,9 @@ impl<'a> Judge<'a> {
         for helper in facts.idmap.helpers() {
             let [_, not_privileged, nosuid] = idmap::docs_for(helper);
             if let Some(found) = &helper.found {
+                if found.setuid_owner().is_some() {
+                    causes.push(idmap::setuid_non_root_doc(helper).id);
+                }
                 if !found.grants(helper.cap) {
                     causes.push(not_privileged.id);
                 } else if found.on_nosuid_mount() {
@@ -434,6 +437,9 @@ impl<'a> Judge<'a> {
             }
             Some(id) if id == identity::NO_NEW_PRIVS.id => "no_new_privs disarms newuidmap".into(),
             Some(id) if id.ends_with("_missing") => "newuidmap/newgidmap are not installed".into(),
+            Some(id) if id.ends_with("_setuid_non_root") => {
+                "newuidmap/newgidmap are setuid to a user other than root".into()
+            }
             Some(id) if id.ends_with("_not_privileged") => {
                 "newuidmap/newgidmap have no privilege".into()
             }
