@@ -47,6 +47,12 @@ fn rec(
     }
 }
 
+/// Whether a fix step is a command to paste rather than advice in words.
+fn looks_like_a_command(step: &str) -> bool {
+    let first = step.split_whitespace().next().unwrap_or("");
+    ["mkdir", "printf", "podman", "export", "unset", "chmod"].contains(&first)
+}
+
 /// Ranked alternatives when rootless podman is not ready; empty when it is.
 pub fn recommend(
     facts: &Facts,
@@ -114,7 +120,31 @@ pub fn recommend(
         fix.steps.dedup();
         list.push(fix);
     }
-    if podman.verdict == Verdict::Blocked || podman.verdict == Verdict::Degraded {
+    let user_fixes: Vec<String> = podman
+        .deciding
+        .iter()
+        .filter_map(|id| findings.iter().find(|f| f.id == *id && f.is_problem()))
+        .flat_map(|f| f.fix.without_root.iter().cloned())
+        .filter(|step| looks_like_a_command(step))
+        .collect();
+    if !user_fixes.is_empty() && !chromeos {
+        let mut fix = rec(
+            "fix.without_root",
+            "Work around it as this user (no root)",
+            Feasibility::Yes,
+            "each step changes only this user's configuration, and what it relies on was found here",
+            &[],
+            "what each step names: e.g. a container without network, or runc instead of crun",
+        );
+        fix.steps = user_fixes;
+        fix.steps.dedup();
+        list.push(fix);
+    }
+    let id_mapping_broken = podman
+        .path
+        .iter()
+        .any(|step| step.requirement == "id mapping" && step.verdict != Verdict::Ready);
+    if id_mapping_broken {
         let (feasible, why) = if !single_id_works {
             (
                 Feasibility::No,

@@ -49,7 +49,7 @@ impl Target {
     pub fn explanation(self) -> &'static str {
         match self {
             Target::RootlessPodman => {
-                "Rootless podman as this user: a user namespace with a working mount namespace, newuidmap/newgidmap that gain their capabilities, and subordinate ranges of at least 65536 ids. Without ranges podman still starts with a one-id namespace (degraded: images with several owners fail)."
+                "Rootless podman as this user, judged on its default command (podman run IMAGE): a usable session and runtime directory, newuidmap/newgidmap that gain their capabilities for subordinate ranges of at least 65536 ids, a user namespace with working mounts, a pause process with the current mapping, storage on a local file system, an OCI runtime that copes with the cgroup layout, and the default user-mode network (slirp4netns or pasta with /dev/net/tun). Without ranges podman still starts with a one-id namespace, and without network it still runs with --network none: both degraded."
             }
             Target::RootlessDocker => {
                 "Rootless Docker (rootlesskit) as this user: like rootless podman, but with no one-id fallback: it refuses to start without newuidmap and subordinate ranges."

@@ -51,11 +51,15 @@ pub fn list() -> String {
 
 pub fn explain(id: &str) -> Option<String> {
     if let Some(target) = Target::from_name(id) {
-        return Some(format!(
-            "{}\n\n{}\n",
-            target.name(),
-            wrap(target.explanation(), 90)
-        ));
+        let mut out = format!("{}\n\n{}\n", target.name(), wrap(target.explanation(), 90));
+        if let Some(path) = hostcap_probes::target::path_of(target) {
+            let steps: Vec<&str> = path.requirements.iter().map(|r| r.name()).collect();
+            out.push_str(&format!(
+                "\nPath of its default command\n  {}\n",
+                steps.join(" → ")
+            ));
+        }
+        return Some(out);
     }
     let doc = catalogue().into_iter().find(|d| d.id == id)?;
     let mut out = format!(

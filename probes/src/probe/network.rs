@@ -37,6 +37,8 @@ pub struct Facts {
     pub unprivileged_port_start: Option<String>,
     pub ping_group_range: Option<String>,
     pub package_manager: Option<PackageManager>,
+    /// udev manages /dev here (`/run/udev` exists): a rule keeps a mode across reboots.
+    pub udev: bool,
 }
 
 pub fn gather(
@@ -98,6 +100,7 @@ pub fn gather(
             .flatten()
             .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
         package_manager,
+        udev: host.metadata(Path::new("/run/udev")).is_ok(),
     }
 }
 
@@ -243,15 +246,72 @@ fn judge_tun(facts: &Facts) -> Finding {
             )
             .evidence(TUN, seen)
             .evidence(format!("open(\"{TUN}\", O_RDWR)"), reason.clone());
-            finding = match &facts.tun_meta {
-                Some(_) => finding.with_root(
+            finding = match (&facts.tun_meta, facts.udev) {
+                (Some(_), true) => finding.with_root(
                     "chmod 0666 /dev/net/tun && printf 'KERNEL==\"tun\", MODE=\"0666\"\\n' > /etc/udev/rules.d/50-tun.rules    # the rule keeps it after reboot",
                 ),
-                None => finding.with_root(
+                (Some(_), false) => finding.with_root(
+                    "chmod 0666 /dev/net/tun    # no udev here: repeat it wherever /dev is set up (container or boot script)",
+                ),
+                (None, _) => finding.with_root(
                     "modprobe tun && mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200",
                 ),
             };
             finding.without_root("podman run --network none …    # a container without network")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{FileKind, FileMeta};
+
+    fn facts(tun: Result<(), String>, found: bool) -> Facts {
+        Facts {
+            configured: None,
+            command: "slirp4netns".into(),
+            found: found.then(|| PathBuf::from("/usr/bin/slirp4netns")),
+            alternative: Some(("pasta".into(), PathBuf::from("/usr/bin/pasta"))),
+            tun,
+            tun_meta: Some(FileMeta {
+                kind: FileKind::Other,
+                mode: 0o600,
+                uid: 0,
+                gid: 0,
+            }),
+            unprivileged_port_start: Some("1024".into()),
+            ping_group_range: Some("1 0".into()),
+            package_manager: Some(PackageManager::Apt),
+            udev: false,
+        }
+    }
+
+    fn find<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
+        findings.iter().find(|f| f.id == id).unwrap()
+    }
+
+    #[test]
+    fn an_unopenable_tun_fails_with_its_mode_and_a_fix_for_this_host() {
+        let findings = judge(&facts(Err("/dev/net/tun: permission denied".into()), true));
+        let tun = find(&findings, TUN_UNUSABLE.id);
+        assert_eq!(tun.status, Status::Fail);
+        assert!(tun.evidence[0].excerpt.contains("mode 0600"));
+        assert!(tun.fix.with_root[0].starts_with("chmod 0666 /dev/net/tun"));
+        assert!(
+            !tun.fix.with_root[0].contains("rules.d"),
+            "no udev on this host"
+        );
+        assert_eq!(find(&findings, HELPER_MISSING.id).status, Status::Ok);
+    }
+
+    #[test]
+    fn a_missing_helper_names_the_package_and_the_other_stack() {
+        let findings = judge(&facts(Ok(()), false));
+        let helper = find(&findings, HELPER_MISSING.id);
+        assert_eq!(helper.status, Status::Fail);
+        assert_eq!(helper.fix.with_root, vec!["apt-get install slirp4netns"]);
+        assert!(helper.fix.without_root[0].contains("default_rootless_network_cmd = \"pasta\""));
+        assert_eq!(find(&findings, TUN_UNUSABLE.id).status, Status::Ok);
     }
 }

@@ -138,3 +138,44 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         .without_root("podman system migrate    # stops the pause process; the next podman command maps the new ranges"),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(uid_map: &str) -> Facts {
+        Facts {
+            pid_file: Some(PathBuf::from("/run/user/1000/libpod/tmp/pause.pid")),
+            process: Some(Pause {
+                pid: 4242,
+                uid_map: uid_map.into(),
+            }),
+            expected: vec![(1000, 1), (100000, 65536)],
+        }
+    }
+
+    #[test]
+    fn a_pause_process_with_an_old_mapping_is_stale() {
+        let findings = judge(&facts("         0       1000          1\n"));
+        assert_eq!(findings[0].status, Status::Fail);
+        assert!(
+            findings[0].title.contains("still maps 1 ids"),
+            "{}",
+            findings[0].title
+        );
+        assert!(findings[0].fix.without_root[0].starts_with("podman system migrate"));
+    }
+
+    #[test]
+    fn a_pause_process_with_the_current_mapping_is_fine() {
+        let map = "         0       1000          1\n         1     100000      65536\n";
+        assert_eq!(judge(&facts(map))[0].status, Status::Ok);
+    }
+
+    #[test]
+    fn no_pause_process_no_finding() {
+        let mut none = facts("");
+        none.process = None;
+        assert!(judge(&none).is_empty());
+    }
+}

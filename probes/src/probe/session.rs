@@ -414,3 +414,89 @@ mod tests {
         assert!(!grants_write(&meta(0o500, 1000, 1000), 1000, &[]));
     }
 }
+
+#[cfg(test)]
+mod runtime_dir_tests {
+    use super::*;
+
+    fn with_dir(var: Option<&str>, meta: Result<FileMeta, String>) -> Facts {
+        Facts {
+            uid: Some(1001),
+            gids: vec![1001],
+            user: Some("bob".into()),
+            runtime_dir_var: var.map(str::to_string),
+            runtime_dir: Some(PathBuf::from(var.unwrap_or("/run/user/1001"))),
+            runtime_dir_meta: meta,
+            systemd: true,
+            user_manager: false,
+            lingering: false,
+            sudo_user: None,
+            uid_map: Some("         0          0 4294967295\n".into()),
+        }
+    }
+
+    fn dir(mode: u32, uid: u32) -> Result<FileMeta, String> {
+        Ok(FileMeta {
+            kind: FileKind::Dir,
+            mode,
+            uid,
+            gid: uid,
+        })
+    }
+
+    fn status(facts: &Facts, id: &str) -> Option<Status> {
+        judge(facts)
+            .into_iter()
+            .find(|f| f.id == id)
+            .map(|f| f.status)
+    }
+
+    #[test]
+    fn another_users_runtime_dir_is_refused() {
+        let facts = with_dir(Some("/run/user/1000"), dir(0o700, 1000));
+        assert_eq!(
+            status(&facts, RUNTIME_DIR_WRONG_OWNER.id),
+            Some(Status::Fail)
+        );
+        assert_eq!(
+            status(&facts, RUNTIME_DIR_NOT_WRITABLE.id),
+            Some(Status::Fail)
+        );
+        assert_eq!(status(&facts, NO_LOGIN_SESSION.id), Some(Status::Warn));
+    }
+
+    #[test]
+    fn a_missing_runtime_dir_only_warns_because_podman_falls_back() {
+        let facts = with_dir(Some("/run/user/1001"), Err("no such file".into()));
+        assert_eq!(status(&facts, RUNTIME_DIR_MISSING.id), Some(Status::Warn));
+        assert_eq!(status(&facts, RUNTIME_DIR_WRONG_OWNER.id), None);
+    }
+
+    #[test]
+    fn an_own_runtime_dir_open_to_others_is_only_a_warning() {
+        let facts = with_dir(Some("/run/user/1001"), dir(0o755, 1001));
+        assert_eq!(
+            status(&facts, RUNTIME_DIR_NOT_WRITABLE.id),
+            Some(Status::Ok)
+        );
+        assert_eq!(
+            status(&facts, RUNTIME_DIR_NOT_PRIVATE.id),
+            Some(Status::Warn)
+        );
+    }
+
+    #[test]
+    fn an_unset_variable_warns_and_names_the_fallback() {
+        let facts = with_dir(None, dir(0o700, 1001));
+        let finding = judge(&facts)
+            .into_iter()
+            .find(|f| f.id == RUNTIME_DIR_UNSET.id)
+            .unwrap();
+        assert_eq!(finding.status, Status::Warn);
+        assert!(
+            finding.title.contains("/run/user/1001"),
+            "{}",
+            finding.title
+        );
+    }
+}

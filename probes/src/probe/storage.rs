@@ -382,3 +382,61 @@ fn judge_fuse(facts: &Facts) -> Finding {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(fs_type: &str, noexec: bool) -> Facts {
+        Facts {
+            driver: None,
+            mount_program: None,
+            graphroot: PathBuf::from("/home/alice/.local/share/containers/storage"),
+            graphroot_setting: None,
+            existing: PathBuf::from("/home/alice"),
+            mount: Ok(Mount {
+                mount_point: "/home".into(),
+                nosuid: false,
+                noexec,
+                fs_type: fs_type.into(),
+                line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
+            }),
+            native_overlay: Some(Ok(())),
+            native_overlay_skipped: None,
+            fuse_overlayfs: None,
+            fuse: Err("absent".into()),
+        }
+    }
+
+    fn status(findings: &[Finding], id: &str) -> Status {
+        findings.iter().find(|f| f.id == id).unwrap().status
+    }
+
+    #[test]
+    fn storage_on_nfs_fails_and_moves_to_a_local_disk() {
+        let findings = judge(&facts("nfs4", false));
+        assert_eq!(status(&findings, DIR_FILESYSTEM.id), Status::Fail);
+        let nfs = findings.iter().find(|f| f.id == DIR_FILESYSTEM.id).unwrap();
+        assert!(
+            nfs.title.contains("not created yet")
+                || nfs.evidence[0].excerpt.contains("not created yet")
+        );
+        assert!(nfs.fix.without_root[0].contains("graphroot"));
+        assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Ok);
+    }
+
+    #[test]
+    fn storage_on_a_noexec_mount_fails() {
+        let findings = judge(&facts("ext4", true));
+        assert_eq!(status(&findings, DIR_FILESYSTEM.id), Status::Ok);
+        assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Fail);
+    }
+
+    #[test]
+    fn without_a_driver_setting_podman_4_uses_vfs_although_overlay_works() {
+        let findings = judge(&facts("ext4", false));
+        let vfs = findings.iter().find(|f| f.id == VFS_FALLBACK.id).unwrap();
+        assert_eq!(vfs.status, Status::Info);
+        assert!(vfs.fix.without_root[0].contains("driver = \"overlay\""));
+    }
+}
