@@ -55,7 +55,7 @@ impl Report {
 }
 
 /// Gathers, judges and decides: the whole check against one host.
-pub fn check(host: &dyn Host) -> Report {
+pub fn check(host: &(dyn Host + Sync)) -> Report {
     let facts = probe::gather(host);
     let mut findings = probe::judge(&facts);
     let (verdicts, contradictions) = target::decide(&facts, &findings);

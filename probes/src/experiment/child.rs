@@ -105,6 +105,8 @@ pub(crate) enum SpawnError {
 /// A running experiment child, as its parent sees it. Dropping it kills and reaps the child.
 pub(crate) struct Child {
     pid: Pid,
+    /// Readable once the child exits (Linux ≥ 5.3); without it, waits fall back to slices.
+    pidfd: Option<OwnedFd>,
     reports: OwnedFd,
     release: Option<OwnedFd>,
     deadline: Instant,
@@ -159,6 +161,7 @@ where
         }
         ForkResult::Parent { child } => Ok(Child {
             pid: child,
+            pidfd: super::pidfd::open(child.as_raw()),
             reports,
             release: Some(release),
             deadline: Instant::now() + limit,
@@ -241,9 +244,9 @@ impl Child {
             if left.is_zero() {
                 return Next::TimedOut;
             }
-            if self.wait_readable(left.min(POLL_SLICE)) && self.drain() {
+            if self.wait_readable(left) && self.drain() {
                 // End of file but not reaped yet: the child is between closing and exiting.
-                std::thread::sleep(Duration::from_millis(1));
+                self.wait_exit(left);
             }
         }
     }
@@ -268,7 +271,7 @@ impl Child {
             if left.is_zero() {
                 return self.kill_and_reap();
             }
-            std::thread::sleep(left.min(POLL_SLICE));
+            self.wait_exit(left);
         }
     }
 
@@ -291,11 +294,28 @@ impl Child {
         }
     }
 
-    /// Waits up to `timeout` for the report pipe to become readable (or hung up).
+    /// Waits up to `timeout` for the report pipe to become readable (or hung up), or the
+    /// child to exit.
     fn wait_readable(&self, timeout: Duration) -> bool {
-        let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
-        let mut fds = [PollFd::new(self.reports.as_fd(), PollFlags::POLLIN)];
-        matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
+        match &self.pidfd {
+            Some(pidfd) => super::pidfd::wait_any(&[self.reports.as_fd(), pidfd.as_fd()], timeout),
+            None => {
+                let millis =
+                    u16::try_from(timeout.min(POLL_SLICE).as_millis().max(1)).unwrap_or(u16::MAX);
+                let mut fds = [PollFd::new(self.reports.as_fd(), PollFlags::POLLIN)];
+                matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the child to exit: on its pidfd, or a short sleep without one.
+    fn wait_exit(&self, timeout: Duration) {
+        match &self.pidfd {
+            Some(pidfd) => {
+                super::pidfd::wait_any(&[pidfd.as_fd()], timeout);
+            }
+            None => std::thread::sleep(timeout.min(Duration::from_millis(1))),
+        }
     }
 
     /// Reaps the child if it has ended; records how. Returns true once it is reaped.

@@ -10,7 +10,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::io::Read;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
@@ -167,6 +167,7 @@ pub(super) fn watch<P: Read + AsFd>(
 ) -> Watched {
     let deadline = Instant::now() + limit;
     let mut stderr = StderrReader::new(pipe);
+    let pidfd = super::pidfd::open(process.id() as i32);
     loop {
         stderr.drain();
         match process.try_wait() {
@@ -181,7 +182,7 @@ pub(super) fn watch<P: Read + AsFd>(
         if left.is_zero() {
             return kill_and_reap(process, stderr, true);
         }
-        stderr.wait(left.min(POLL_SLICE));
+        stderr.wait(left, pidfd.as_ref());
     }
 }
 
@@ -238,15 +239,23 @@ impl<P: Read + AsFd> StderrReader<P> {
         }
     }
 
-    /// Waits up to `timeout` for more output, or simply sleeps once the pipe is closed.
-    fn wait(&self, timeout: Duration) {
-        let Some(pipe) = self.pipe.as_ref() else {
-            std::thread::sleep(timeout);
-            return;
-        };
-        let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
-        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
-        let _ = poll(&mut fds, PollTimeout::from(millis));
+    /// Waits up to `timeout` for more output or the helper's exit (on its pidfd); without a
+    /// pidfd, for at most a short slice.
+    fn wait(&self, timeout: Duration, pidfd: Option<&OwnedFd>) {
+        let mut fds: Vec<BorrowedFd<'_>> = self.pipe.iter().map(|p| p.as_fd()).collect();
+        match pidfd {
+            Some(pidfd) => {
+                fds.push(pidfd.as_fd());
+                super::pidfd::wait_any(&fds, timeout);
+            }
+            None if fds.is_empty() => std::thread::sleep(timeout.min(POLL_SLICE)),
+            None => {
+                let millis =
+                    u16::try_from(timeout.min(POLL_SLICE).as_millis().max(1)).unwrap_or(u16::MAX);
+                let mut polls = [PollFd::new(fds[0], PollFlags::POLLIN)];
+                let _ = poll(&mut polls, PollTimeout::from(millis));
+            }
+        }
     }
 
     fn into_watched(self, status: Option<ExitStatus>, timed_out: bool) -> Watched {

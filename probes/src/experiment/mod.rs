@@ -6,6 +6,7 @@
 
 mod child;
 mod idmap;
+mod pidfd;
 mod userns;
 mod version;
 
@@ -24,6 +25,14 @@ pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 pub enum Outcome<T> {
     Ran(T),
     Skipped { reason: String },
+}
+
+/// The placeholder of an experiment that has not run yet; [`crate::probe::gather`] replaces
+/// it with the real outcome.
+pub fn pending<T>() -> Outcome<T> {
+    Outcome::Skipped {
+        reason: "not run yet".into(),
+    }
 }
 
 impl<T> Outcome<T> {

@@ -25,6 +25,8 @@ pub struct Facts {
     pub newuidmap: Helper,
     pub newgidmap: Helper,
     pub experiment: Outcome<IdmapOutcome>,
+    /// What the experiment runs, when it can run at all.
+    pub plan: Option<IdmapPlan>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,29 +114,29 @@ pub fn gather(host: &dyn Host, identity: Option<&Identity>, subid: &subid::Facts
     };
     let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");
     let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID");
-    let experiment = match (&newuidmap.found, &newgidmap.found, identity) {
-        (Some(uidmap), Some(gidmap), Some(id)) if subid.has_ranges() => {
-            host.idmap_experiment(&IdmapPlan {
-                newuidmap: uidmap.path.clone(),
-                newgidmap: gidmap.path.clone(),
-                uid: id.uid,
-                gid: id.gid,
-                uid_ranges: subid.ranges(&subid.subuid),
-                gid_ranges: subid.ranges(&subid.subgid),
-            })
-        }
-        (None, _, _) | (_, None, _) => skipped("newuidmap or newgidmap is not in PATH"),
-        (_, _, None) => skipped("the user could not be identified"),
-        _ => skipped(
-            "no subordinate id ranges: podman maps only the user's own id and runs no helper",
-        ),
+    let plan = match (&newuidmap.found, &newgidmap.found, identity) {
+        (Some(uidmap), Some(gidmap), Some(id)) if subid.has_ranges() => Ok(IdmapPlan {
+            newuidmap: uidmap.path.clone(),
+            newgidmap: gidmap.path.clone(),
+            uid: id.uid,
+            gid: id.gid,
+            uid_ranges: subid.ranges(&subid.subuid),
+            gid_ranges: subid.ranges(&subid.subgid),
+        }),
+        (None, _, _) | (_, None, _) => Err("newuidmap or newgidmap is not in PATH"),
+        (_, _, None) => Err("the user could not be identified"),
+        _ => Err("no subordinate id ranges: podman maps only the user's own id and runs no helper"),
     };
     Facts {
         path_list,
         path_from_env: env_path.is_some(),
         newuidmap,
         newgidmap,
-        experiment,
+        experiment: match &plan {
+            Ok(_) => crate::experiment::pending(),
+            Err(reason) => skipped(reason),
+        },
+        plan: plan.ok(),
     }
 }
 

@@ -21,6 +21,8 @@ pub mod userns;
 
 use std::path::Path;
 
+use crate::experiment::Outcome;
+
 use crate::host::{Host, HostError};
 
 /// Reads a text file that may legitimately be absent: `Ok(None)` when it does not exist.
@@ -83,15 +85,16 @@ pub struct Facts {
     pub kernel_log: kernel_log::Facts,
 }
 
-/// Gathers every area. Order matters: later areas use earlier facts, and the kernel log is
-/// read last so that it holds the denials the experiments caused.
-pub fn gather(host: &dyn Host) -> Facts {
+/// Gathers every area: first the static facts, then the experiments side by side (each in
+/// its own child, so they do not wait for one another), then what depends on their outcome.
+/// The kernel log is read last so that it holds the denials the experiments caused.
+pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     let identity = identity::gather(host);
     let id = identity.identity.as_ref().ok();
     let platform = platform::gather(host);
-    let userns = userns::gather(host);
+    let mut userns = userns::gather(host);
     let subid = subid::gather(host, &identity, &userns);
-    let idmap = idmap::gather(host, id, &subid);
+    let mut idmap = idmap::gather(host, id, &subid);
     let lsm = lsm::gather(host, identity.uid());
     let fallback = fallback::gather(host, id);
     let home = id
@@ -103,8 +106,30 @@ pub fn gather(host: &dyn Host) -> Facts {
     let mountinfo = host
         .read_string(Path::new("/proc/self/mountinfo"))
         .map_err(|e| e.to_string());
-    let runtime = runtime::gather(host, &conf, &mountinfo, package_manager);
+    let mut runtime = runtime::gather(host, &conf, &mountinfo, package_manager);
     let network = network::gather(host, &conf, package_manager);
+    let (userns_outcome, idmap_outcome, version) = std::thread::scope(|scope| {
+        let idmap_run = idmap
+            .plan
+            .as_ref()
+            .map(|plan| scope.spawn(move || host.idmap_experiment(plan)));
+        let version_run = runtime
+            .version_wanted()
+            .map(|path| scope.spawn(move || host.program_version(path)));
+        let userns_outcome = host.userns_experiment();
+        (
+            userns_outcome,
+            idmap_run.map(joined),
+            version_run.map(joined),
+        )
+    });
+    userns.experiment = userns_outcome;
+    if let Some(outcome) = idmap_outcome {
+        idmap.experiment = outcome;
+    }
+    if let (Some(runtime), Some(version)) = (runtime.runtime.as_mut(), version) {
+        runtime.version = version;
+    }
     let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
     let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
     let kernel_log = kernel_log::gather(host);
@@ -123,6 +148,13 @@ pub fn gather(host: &dyn Host) -> Facts {
         pause,
         kernel_log,
     }
+}
+
+/// The outcome of an experiment run on its own thread; a panic there is an outcome too.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T> {
+    handle.join().unwrap_or_else(|_| Outcome::Skipped {
+        reason: "the experiment thread panicked".into(),
+    })
 }
 
 /// Every area's findings, in report order.

@@ -86,6 +86,19 @@ pub struct Runtime {
     pub version: Outcome<ToolRun>,
 }
 
+impl Facts {
+    /// The runtime whose version is evidence worth a process: crun on a hybrid layout with
+    /// controllers, the one case where the report blames it. Elsewhere the version is not
+    /// asked, which keeps the check fast (a runtime takes milliseconds to start).
+    pub fn version_wanted(&self) -> Option<&Path> {
+        let runtime = self.runtime.as_ref()?;
+        let hybrid_with_controllers = matches!(&self.cgroups, Ok(c)
+            if c.layout == CgroupLayout::Hybrid
+                && c.unified_controllers.as_ref().is_ok_and(|text| !text.is_empty()));
+        (runtime.name == "crun" && hybrid_with_controllers).then_some(runtime.path.as_path())
+    }
+}
+
 impl Runtime {
     /// `(major, minor, patch)` from `crun version 1.8.1` / `runc version 1.1.5`.
     pub fn version(&self) -> Option<(u32, u32, u32)> {
@@ -130,7 +143,9 @@ pub fn gather(
         found = locate("runc").map(|path| ("runc".to_string(), path));
     }
     let runtime = found.map(|(name, path)| Runtime {
-        version: host.program_version(&path),
+        version: Outcome::Skipped {
+            reason: "only asked when crun meets a hybrid layout".into(),
+        },
         name,
         path,
     });
