@@ -138,6 +138,11 @@ pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<F
 /// The verdict is the worst step; its summary and deciding ids come from the steps that are
 /// that bad, then from any other unmet step, in path order.
 fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
+    // A path of one real step says best in that step's own words why it holds.
+    let gates = path.requirements.iter().filter(|r| r.is_gate()).count();
+    let own_words = (steps.len() == gates + 1)
+        .then(|| steps.last().map(|s| s.summary.clone()))
+        .flatten();
     let worst = steps
         .iter()
         .map(|s| s.verdict)
@@ -148,7 +153,7 @@ fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
         for step in &steps {
             extend_unique(&mut deciding, &step.deciding);
         }
-        (path.ready.to_string(), deciding)
+        (own_words.unwrap_or_else(|| path.ready.to_string()), deciding)
     } else {
         let mut by_severity: Vec<&StepVerdict> = steps
             .iter()
@@ -165,7 +170,13 @@ fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
                 summaries.push(&step.summary);
             }
         }
-        (summaries.join("; "), deciding)
+        // The verdict line stays one line: the first two causes, and how many more the
+        // path shows.
+        let mut summary = summaries.iter().take(2).copied().collect::<Vec<_>>().join("; ");
+        if summaries.len() > 2 {
+            summary.push_str(&format!("; and {} more", summaries.len() - 2));
+        }
+        (summary, deciding)
     };
     TargetVerdict {
         target: path.target,
