@@ -106,7 +106,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     let mountinfo = host
         .read_string(Path::new("/proc/self/mountinfo"))
         .map_err(|e| e.to_string());
-    let mut runtime = runtime::gather(host, &conf, &mountinfo, package_manager);
+    let mut runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
     let network = network::gather(host, &conf, package_manager);
     let (userns_outcome, idmap_outcome, version) = std::thread::scope(|scope| {
         let idmap_run = idmap

@@ -123,12 +123,16 @@ pub struct Facts {
     pub cgroups: Result<Cgroups, String>,
     pub config_errors: Vec<String>,
     pub package_manager: Option<PackageManager>,
+    /// On cgroup v2: the controllers systemd delegates to the user's manager (`None` when
+    /// the user has no delegated cgroup there), with the file read.
+    pub delegated: Option<(String, String)>,
 }
 
 pub fn gather(
     host: &dyn Host,
     conf: &containers_conf::Facts,
     mountinfo: &Result<String, String>,
+    uid: Option<u32>,
     package_manager: Option<PackageManager>,
 ) -> Facts {
     let path_list = host.env("PATH").unwrap_or_default();
@@ -169,6 +173,13 @@ pub fn gather(
             }),
         config_errors: conf.errors.clone(),
         package_manager,
+        delegated: uid.and_then(|uid| {
+            let file = format!(
+                "/sys/fs/cgroup/user.slice/user-{uid}.slice/user@{uid}.service/cgroup.controllers"
+            );
+            let text = host.read_string(Path::new(&file)).ok()?;
+            Some((file, text.trim().to_string()))
+        }),
     }
 }
 
@@ -297,10 +308,30 @@ tmpfs there with v1 controllers and possibly cgroup2 at /sys/fs/cgroup/unified."
     references: &["https://docs.kernel.org/admin-guide/cgroup-v2.html"],
 };
 
-pub const DOCS: &[&FindingDoc] = &[&OCI_RUNTIME_MISSING, &CRUN_HYBRID, &CGROUP_LAYOUT];
+pub const DELEGATION: FindingDoc = FindingDoc {
+    id: "cgroups.delegated_controllers",
+    summary: "which cgroup controllers rootless containers may use for resource limits",
+    explanation: "A rootless container can only be limited (--memory, --cpus, --pids-limit) \
+through cgroup controllers the user owns. On cgroup v2 systemd delegates them to the user's \
+manager (user@UID.service): memory and pids by default, cpu, cpuset and io once \
+/etc/systemd/system/user@.service.d/delegate.conf says Delegate=yes for them. On cgroup v1 or \
+without systemd nothing is delegated and podman ignores or refuses limits; containers without \
+limits run either way.",
+    references: &[
+        "https://github.com/containers/podman/blob/main/troubleshooting.md",
+        "systemd.resource-control(5): Delegate=",
+    ],
+};
+
+pub const DOCS: &[&FindingDoc] = &[
+    &OCI_RUNTIME_MISSING,
+    &CRUN_HYBRID,
+    &CGROUP_LAYOUT,
+    &DELEGATION,
+];
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
-    let mut findings = vec![judge_layout(facts)];
+    let mut findings = vec![judge_layout(facts), judge_delegation(facts)];
     let Some(runtime) = &facts.runtime else {
         let mut finding = Finding::new(
             &OCI_RUNTIME_MISSING,
@@ -343,6 +374,43 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
     );
     findings.push(judge_crun_hybrid(facts, runtime));
     findings
+}
+
+fn judge_delegation(facts: &Facts) -> Finding {
+    let unified = matches!(&facts.cgroups, Ok(c) if c.layout == CgroupLayout::Unified);
+    match (&facts.delegated, unified) {
+        (Some((file, controllers)), true) => {
+            let missing: Vec<&str> = ["cpu", "memory", "pids", "io"]
+                .into_iter()
+                .filter(|c| !controllers.split_whitespace().any(|have| have == *c))
+                .collect();
+            let title = if missing.is_empty() {
+                "cpu, memory, io and pids limits work for rootless containers".to_string()
+            } else {
+                format!(
+                    "not delegated to the user: {} (those limits fail)",
+                    missing.join(", ")
+                )
+            };
+            let finding = Finding::new(&DELEGATION, Status::Info, title)
+                .evidence(file.clone(), controllers.clone());
+            if missing.is_empty() {
+                finding
+            } else {
+                finding.with_root("mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=cpu cpuset io memory pids\\n' > /etc/systemd/system/user@.service.d/delegate.conf && systemctl daemon-reload")
+            }
+        }
+        (None, true) => Finding::new(
+            &DELEGATION,
+            Status::Info,
+            "no cgroup is delegated to this user (no systemd user manager): limits such as --memory fail",
+        ),
+        (_, false) => Finding::new(
+            &DELEGATION,
+            Status::Info,
+            "not cgroup v2: rootless containers run without resource limits",
+        ),
+    }
 }
 
 fn judge_layout(facts: &Facts) -> Finding {

@@ -153,7 +153,10 @@ fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
         for step in &steps {
             extend_unique(&mut deciding, &step.deciding);
         }
-        (own_words.unwrap_or_else(|| path.ready.to_string()), deciding)
+        (
+            own_words.unwrap_or_else(|| path.ready.to_string()),
+            deciding,
+        )
     } else {
         let mut by_severity: Vec<&StepVerdict> = steps
             .iter()
@@ -172,7 +175,12 @@ fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
         }
         // The verdict line stays one line: the first two causes, and how many more the
         // path shows.
-        let mut summary = summaries.iter().take(2).copied().collect::<Vec<_>>().join("; ");
+        let mut summary = summaries
+            .iter()
+            .take(2)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("; ");
         if summaries.len() > 2 {
             summary.push_str(&format!("; and {} more", summaries.len() - 2));
         }
