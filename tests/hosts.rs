@@ -16,6 +16,11 @@ struct Expect {
     deciding: &'static str,
     evidence: &'static str,
     bubblewrap: &'static str,
+    /// Further findings that must decide rootless podman's verdict too, when a host has more
+    /// than one independent reason.
+    also_deciding: &'static [&'static str],
+    /// Findings that must be reported with this status (`warn`, `fail`…) without deciding.
+    statuses: &'static [(&'static str, &'static str)],
 }
 
 const EXPECTED: &[Expect] = &[
@@ -26,6 +31,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "idmap.experiment",
         evidence: "newuidmap",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "debian-12-newuidmap-no-setuid",
@@ -34,6 +41,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "idmap.newuidmap_not_privileged",
         evidence: "mode 0755",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "debian-12-newuidmap-missing",
@@ -42,6 +51,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "idmap.newuidmap_missing",
         evidence: "/usr/bin",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "debian-12-no-subuid",
@@ -50,6 +61,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "subid.no_range",
         evidence: "no line for",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "debian-12-small-range",
@@ -58,6 +71,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "subid.range_too_small",
         evidence: "fewer than 65536",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "debian-12-userns-disabled",
@@ -66,6 +81,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "userns.max_user_namespaces_zero",
         evidence: "user.max_user_namespaces = 0",
         bubblewrap: "blocked",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "fedora-40-filecaps",
@@ -74,6 +91,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "idmap.experiment",
         evidence: "newuidmap",
         bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "ubuntu-24.04-apparmor",
@@ -82,6 +101,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "userns.apparmor_restricts_unprivileged",
         evidence: "apparmor_restrict_unprivileged_userns = 1",
         bubblewrap: "blocked",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "fydeos-crosh",
@@ -90,6 +111,8 @@ const EXPECTED: &[Expect] = &[
         deciding: "idmap.experiment",
         evidence: "newuidmap: Could not set caps",
         bubblewrap: "blocked",
+        also_deciding: &[],
+        statuses: &[],
     },
     Expect {
         host: "chromeos-vt2",
@@ -98,6 +121,81 @@ const EXPECTED: &[Expect] = &[
         deciding: "lsm.safesetid_constrains_uid",
         evidence: "1000:1000",
         bubblewrap: "blocked",
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "debian-12-hybrid-cgroups",
+        verdict: "degraded",
+        code: 1,
+        deciding: "runtime.crun_hybrid_cgroups",
+        evidence: "hugetlb",
+        bubblewrap: "ready",
+        also_deciding: &["network.tun_unusable"],
+        statuses: &[("storage.overlay_in_userns", "ok")],
+    },
+    Expect {
+        host: "debian-12-hybrid-cgroups-runc",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[
+            ("runtime.crun_hybrid_cgroups", "ok"),
+            ("network.tun_unusable", "ok"),
+        ],
+    },
+    Expect {
+        host: "debian-12-su-shell",
+        verdict: "blocked",
+        code: 2,
+        deciding: "session.runtime_dir_wrong_owner",
+        evidence: "owner uid 1000",
+        bubblewrap: "ready",
+        also_deciding: &["session.runtime_dir_not_writable"],
+        statuses: &[("session.no_login_session", "warn")],
+    },
+    Expect {
+        host: "debian-12-fake-root",
+        verdict: "blocked",
+        code: 2,
+        deciding: "session.fake_root",
+        evidence: "0 62000 1",
+        bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "debian-12-stale-pause",
+        verdict: "degraded",
+        code: 1,
+        deciding: "podman.stale_pause_process",
+        evidence: "0 1000 1",
+        bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[("idmap.experiment", "ok")],
+    },
+    Expect {
+        host: "debian-12-nfs-home",
+        verdict: "blocked",
+        code: 2,
+        deciding: "storage.dir_filesystem",
+        evidence: "nfs4",
+        bubblewrap: "ready",
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "debian-12-newuidmap-setuid-user",
+        verdict: "blocked",
+        code: 2,
+        deciding: "idmap.newuidmap_setuid_non_root",
+        evidence: "owner uid 1000",
+        bubblewrap: "ready",
+        also_deciding: &["idmap.newgidmap_setuid_non_root", "idmap.experiment"],
+        statuses: &[],
     },
 ];
 
@@ -154,6 +252,30 @@ fn every_recorded_host_gets_the_verdict_its_owner_would_give() {
                     .contains(expect.evidence)
             })
         });
+        let status_of = |id: &str| {
+            json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == id)
+                .and_then(|f| f["status"].as_str())
+                .unwrap_or("absent")
+                .to_string()
+        };
+        for id in expect.also_deciding {
+            if !deciding.contains(id) {
+                failures.push(format!(
+                    "{}: {id} does not decide (deciding {deciding:?})",
+                    expect.host
+                ));
+            }
+        }
+        for (id, status) in expect.statuses {
+            let got = status_of(id);
+            if got != *status {
+                failures.push(format!("{}: {id} is {got}, want {status}", expect.host));
+            }
+        }
         let got = (
             podman["verdict"].as_str().unwrap(),
             code,

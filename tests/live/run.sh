@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Truth tests (issue 3): hostcap's verdict against what real podman, unshare, bubblewrap and proot
-# do as an unprivileged user, on a host where one fault at a time is induced.
+# Truth tests (issues 3 and 6): hostcap's verdict against what real podman, unshare, bubblewrap and
+# proot do as an unprivileged user, on a host where one fault at a time is induced.
 #
 #   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep] [--list]
 #
 # Run as root. The hostcap binary is the argument, else $HOSTCAP, else the newer of
 # target/release/hostcap and target/debug/hostcap in the repo; if neither exists it is built with
 # `cargo build --release`. --only runs some scenarios (--list names them), --keep keeps the work
-# directory (/tmp/hcl.XXXXXX: per scenario the probes' rc/stdout/stderr and hostcap's JSON).
+# directory (/tmp/hcl.XXXXXX: per scenario the probes' rc/stdout/stderr/cmd, hostcap's JSON and
+# facts-* files with what the test user saw; `python3 tests/live/facts.py DIR` turns them into a
+# markdown record for recorded-host fixtures).
+#
+# podman runs with its DEFAULTS (issue 6): `podman run --rm IMAGE /bin/true`, no --runtime,
+# --network, --storage-driver, --root/--runroot, --cgroup-manager or --events-backend. Storage is
+# private anyway: HOME and XDG_RUNTIME_DIR point into the scenario directory, so podman keeps its
+# images in $HOME/.local/share/containers and its run state in $XDG_RUNTIME_DIR (report.py checks
+# that with `podman info`). Only when the default run fails are the variants --network none,
+# --runtime runc and both tried, to learn which limit the user would have to accept.
 #
 # Leaves the machine as found: the test user exists only inside each scenario's private mount
 # namespace (bind-mounted copies of /etc/passwd, /etc/group, /etc/subuid, /etc/subgid), every
-# fault is a bind/overlay mount in that namespace (gone when the namespace ends, even on SIGKILL),
-# and the EXIT trap kills the test user's processes by pid and removes the work directory.
+# fault is a bind/overlay/tmpfs mount or an environment change in that namespace (gone when the
+# namespace ends, even on SIGKILL); /tmp, /var/tmp, /dev/shm and /run/lock are private tmpfs there
+# (the work directory is bound back into the private /tmp), and the EXIT trap kills the test
+# user's processes by pid and removes the work directory.
 # Packages that had to be installed stay installed (CI installs them anyway); the output says so.
 #
 # Exit status: 0 when every scenario that could be induced agrees, 1 when any disagrees,
@@ -29,15 +40,29 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 # ---------------------------------------------------------------------------------------------
 # The scenario table. One line per scenario:
 #   name | what is induced | acceptable deciding ids for rootless-podman | ... for bubblewrap
-# An id list is checked only when the real tools show the target is not ready: then hostcap's
-# `deciding` for that target must contain at least one of the listed ids ("-" = none expected).
+# An id expression is checked only when the real tools show the target is not ready: then
+# hostcap's `deciding` for that target must satisfy it. Words separated by spaces are
+# alternatives (any one will do); ids joined by `+` are all required; "-" = nothing required.
+# `@causes` stands for one id per cause the real podman runs showed (report.py, CAUSES: e.g.
+# slirp4netns cannot open /dev/net/tun -> network.tun_unusable; crun refuses a hybrid cgroup
+# layout -> runtime.crun_hybrid_cgroups), so the same line holds on hosts with other defaults.
 # Finding ids are provisional: renaming one is a change on its line here.
+# What real podman 4.3.1 did decides the lines (Debian 12, hybrid cgroups, crun 1.8.1, tun 0600):
+#   xdg-unset         podman falls back to /tmp/podman-run-UID and sets XDG_RUNTIME_DIR for the
+#                     OCI runtime itself: same outcome as baseline, so the baseline's causes decide
+#                     (session.runtime_dir_unset may be a warning, not a reason)
+#   xdg-missing       podman falls back to /tmp, but crun/runc keep their state in the missing
+#                     $XDG_RUNTIME_DIR: "crun: create directory `/run/user/UID`" -> blocked
+#   xdg-not-writable  every podman command: 'XDG_RUNTIME_DIR directory "…" is not owned by the
+#                     current user' -> blocked
+#   stale-pause       podman unshare shows the old 1-id map; the uid-60000 image fails -> degraded
+#   fake-root         podman believes it is root: "mkdir /var/lib/containers: permission denied"
 # ---------------------------------------------------------------------------------------------
 SCENARIOS=(
-  "baseline|nothing induced: healthy host, user with a 65536-id range|-|-"
-  "nested-identity|control: the user inside an identity-mapped child user namespace (no limit set)|-|-"
+  "baseline|nothing induced: healthy host, user with a 65536-id range|@causes|-"
+  "nested-identity|control: the user inside an identity-mapped child user namespace (no limit set)|@causes|-"
   "newuidmap-plain|/usr/bin/newuidmap without setuid and without file caps|idmap.newuidmap_not_privileged|-"
-  "newuidmap-filecaps|newuidmap/newgidmap carry cap_setuid+ep/cap_setgid+ep instead of setuid|-|-"
+  "newuidmap-filecaps|newuidmap/newgidmap carry cap_setuid+ep/cap_setgid+ep instead of setuid|@causes|-"
   "helpers-missing|newuidmap and newgidmap absent (overlay whiteouts over their directory)|idmap.newuidmap_missing idmap.newgidmap_missing|-"
   "no-subid|no line for the user in /etc/subuid and /etc/subgid|subid.no_range|-"
   "small-range|a 1000-id range in /etc/subuid and /etc/subgid|subid.range_too_small|-"
@@ -46,6 +71,14 @@ SCENARIOS=(
   "nosuid|the helpers' directory bind-mounted onto itself nosuid|idmap.newuidmap_on_nosuid_mount idmap.newgidmap_on_nosuid_mount|-"
   "no-new-privs|the user runs under setpriv --no-new-privs|identity.no_new_privs|-"
   "seccomp-userns|seccomp filter: clone/unshare with CLONE_NEWUSER -> EPERM, clone3 -> ENOSYS (Docker's default profile)|identity.seccomp_filter|identity.seccomp_filter"
+  "tun-open|/dev/net/tun usable: a c 10 200 node of mode 0666 bound over it|@causes|-"
+  "runtime-runc|~/.config/containers/containers.conf: [engine] runtime = \"runc\"|@causes|-"
+  "tun-open-runc|both: /dev/net/tun mode 0666 and runtime = \"runc\" in the user's containers.conf|@causes|-"
+  "xdg-unset|XDG_RUNTIME_DIR not set in the environment|@causes|-"
+  "xdg-missing|XDG_RUNTIME_DIR=/run/user/UID, which does not exist|session.runtime_dir_missing|-"
+  "xdg-not-writable|XDG_RUNTIME_DIR is a directory owned by root, mode 0755|session.runtime_dir_not_writable session.runtime_dir_wrong_owner|-"
+  "stale-pause|podman's pause process started while the user had no subordinate ids (1-id map), still running with a 65536-id range in /etc/subuid and /etc/subgid now|podman.stale_pause_process|-"
+  "fake-root|the user runs everything, hostcap included, under unshare --user --map-root-user (euid 0 in a one-id namespace)|session.fake_root|-"
 )
 
 log() { printf '[live] %s\n' "$*" >&2; }
@@ -59,6 +92,22 @@ skip() { printf '%s\n' "$*" >"$S/skip"; exit 0; }
 bind_file() { # SRC DST: bind SRC over DST, mount allows setuid/file caps and exec
   mount --bind "$1" "$2"
   mount -o remount,bind,suid,exec "$2"
+}
+
+open_tun() { # /dev/net/tun that every user may open: a new 10:200 node, mode 0666, bound over it
+  [[ -c /dev/net/tun ]] || skip "/dev/net/tun does not exist here (no tun driver?)"
+  mknod "$S/tun" c 10 200
+  chmod 0666 "$S/tun"
+  mount --bind "$S/tun" /dev/net/tun
+  [[ $(stat -c '%a %t:%T' /dev/net/tun) == "666 a:c8" ]] || skip "could not bind a mode 0666 tun node over /dev/net/tun"
+}
+
+user_runtime_runc() { # the user's own containers.conf picks runc
+  command -v runc >/dev/null || skip "runc is not installed"
+  install -d -o "$TUID" -g "$TGID" -m 0700 "$H/.config" "$H/.config/containers"
+  printf '[engine]\nruntime = "runc"\n' >"$H/.config/containers/containers.conf"
+  chown "$TUID:$TGID" "$H/.config/containers/containers.conf"
+  chmod 0644 "$H/.config/containers/containers.conf"
 }
 
 setup_scenario() {
@@ -136,58 +185,215 @@ setup_scenario() {
         skip "the seccomp filter did not stop unshare(CLONE_NEWUSER)"
       fi
       ;;
+    tun-open)
+      open_tun
+      ;;
+    runtime-runc)
+      user_runtime_runc
+      ;;
+    tun-open-runc)
+      open_tun
+      user_runtime_runc
+      ;;
+    xdg-unset)
+      SC_XDG=unset
+      ;;
+    xdg-missing)
+      # what a `su` shell or a session without logind often carries
+      SC_XDG=/run/user/$TUID
+      [[ ! -e $SC_XDG ]] || skip "$SC_XDG exists on this host"
+      ;;
+    xdg-not-writable)
+      SC_XDG=$S/xdg-root
+      mkdir -m 0755 "$SC_XDG"
+      chown 0:0 "$SC_XDG"
+      ;;
+    stale-pause)
+      # podman's pause process is started while the user has no subordinate ids (so it holds a
+      # one-id map), then the 65536-id range appears: podman keeps joining the old pause process
+      # until `podman system migrate`. The probes below must not end it (SC_KEEP_PAUSE).
+      mount --bind "$ETC0/subuid" /etc/subuid
+      mount --bind "$ETC0/subgid" /etc/subgid
+      ! grep -q "^$TUSER:" /etc/subuid || skip "the test user still has a range"
+      run_user setup-pause podman unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
+      umount /etc/subuid
+      umount /etc/subgid
+      grep -q "^$TUSER:$SUBSTART:65536\$" /etc/subuid || skip "the 65536-id range did not come back"
+      local pid
+      pid=$(cat "$R/libpod/tmp/pause.pid" 2>/dev/null || true)
+      [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/uid_map ]] \
+        || skip "podman left no pause process (podman unshare exit $(cat "$P/setup-pause.rc"): $(tail -n1 "$P/setup-pause.err"))"
+      [[ $(awk 'END{print NR}' "/proc/$pid/uid_map") == 1 ]] || skip "the pause process holds more than a one-id map"
+      SC_KEEP_PAUSE=1
+      { echo "pause.pid $pid, $(readlink "/proc/$pid/ns/user")"; echo "uid_map:"; cat "/proc/$pid/uid_map"
+        echo "gid_map:"; cat "/proc/$pid/gid_map"; } >"$P/facts-stale-pause-setup.txt"
+      ;;
+    fake-root)
+      SC_INNER=(unshare --user --map-root-user --)
+      run_user canary-fake-root id -u
+      [[ $(cat "$P/canary-fake-root.rc") == 0 && $(cat "$P/canary-fake-root.out") == 0 ]] \
+        || skip "the test user cannot run unshare --user --map-root-user: $(tail -n1 "$P/canary-fake-root.err")"
+      rm -f "$P"/canary-fake-root.*
+      ;;
     *) die "unknown scenario $SC" ;;
   esac
 }
 
-# run_user PROBE CMD...: as the test user in the scenario's state; keeps rc, stdout, stderr
+# run_user PROBE CMD...: as the test user in the scenario's state; keeps rc, stdout, stderr, cmd
 run_user() {
   local probe=$1; shift
   local -a pre=(env -i "HOME=$H" "USER=$TUSER" "LOGNAME=$TUSER" "SHELL=/bin/sh" "LANG=C.UTF-8"
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "XDG_RUNTIME_DIR=$R")
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+  if [[ $SC_XDG != unset ]]; then pre+=("XDG_RUNTIME_DIR=$SC_XDG"); fi
   if ((${#SC_WRAP[@]})); then pre+=("$PY" "$HERE/nshelper.py" "${SC_WRAP[@]}"); fi
   pre+=(setpriv --reuid "$TUID" --regid "$TGID" --init-groups)
   if [[ $SC_NNP == 1 ]]; then pre+=(--no-new-privs); fi
+  pre+=(--)
+  if ((${#SC_INNER[@]})); then pre+=("${SC_INNER[@]}"); fi
   local rc=0
-  (cd "$H" && timeout -k 5 "$CMD_TIMEOUT" "${pre[@]}" -- "$@") \
+  (cd "$H" && timeout -k 5 "$CMD_TIMEOUT" "${pre[@]}" "$@") \
     >"$P/$probe.out" 2>"$P/$probe.err" </dev/null 9<&- || rc=$?
   echo "$rc" >"$P/$probe.rc"
-  printf '%s\n' "$*" >"$P/$probe.cmd"
+  local w q=()
+  for w in "$@"; do # the command as one would type it: words quoted only where needed
+    if [[ $w =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then q+=("$w"); else q+=("'${w//\'/\'\\\'\'}'"); fi
+  done
+  printf '%s\n' "${q[*]}" >"$P/$probe.cmd"
+}
+
+ok() { [[ $(cat "$P/$1.rc" 2>/dev/null) == 0 ]]; } # PROBE: it ran and exited 0
+
+# where podman may keep its run state: $XDG_RUNTIME_DIR, else its fallbacks in /tmp
+runtime_dirs() {
+  local d
+  for d in "$R" "$SC_XDG" "/run/user/$TUID" "/tmp/podman-run-$TUID" "/tmp/storage-run-$TUID" \
+           "/tmp/containers-user-$TUID" "/tmp/run-$TUID"; do
+    [[ $d == /* && -d $d ]] && printf '%s\n' "$d"
+  done | sort -u
 }
 
 end_pause_process() { # podman's pause process keeps the user namespace of the previous call
-  local f pid
-  for f in "$R/libpod/tmp/pause.pid" "$R"/containers/*/pause.pid; do
-    [[ -f $f ]] || continue
-    pid=$(cat "$f" 2>/dev/null || true)
-    if [[ $pid =~ ^[0-9]+$ ]] && [[ $(awk '/^Uid:/{print $2}' "/proc/$pid/status" 2>/dev/null) == "$TUID" ]]; then
-      kill -9 "$pid" 2>/dev/null && echo "ended podman pause process $pid ($f)" >>"$P/pause.log"
-    fi
-    rm -f "$f"
-  done
+  local f pid d
+  ((SC_KEEP_PAUSE == 0)) || return 0
+  while read -r d; do
+    for f in "$d/libpod/tmp/pause.pid" "$d"/containers/*/pause.pid; do
+      [[ -f $f ]] || continue
+      pid=$(cat "$f" 2>/dev/null || true)
+      if [[ $pid =~ ^[0-9]+$ ]] && [[ $(awk '/^Uid:/{print $2}' "/proc/$pid/status" 2>/dev/null) == "$TUID" ]]; then
+        kill -9 "$pid" 2>/dev/null && echo "ended podman pause process $pid ($f)" >>"$P/pause.log"
+      fi
+      rm -f "$f"
+    done
+  done < <(runtime_dirs)
 }
 
-podman_user() { # PROBE ARGS...: podman with private storage, runc, no systemd
+# PROBE ARGS...: podman exactly as the user would type it: no --runtime, --network,
+# --storage-driver, --root/--runroot, --cgroup-manager or --events-backend. None is needed here:
+# HOME and XDG_RUNTIME_DIR keep storage inside the scenario, and podman picks cgroupfs and the
+# file events backend by itself when there is no systemd (podman-info shows what it picked).
+# Each call starts without a pause process (so it uses this scenario's maps and namespace
+# wrappers), except in stale-pause; the last one's pause process is left for hostcap to see.
+podman_user() {
   local probe=$1; shift
   end_pause_process
-  run_user "$probe" podman --root "$H/storage" --runroot "$R/storage" --storage-driver vfs \
-    --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
+  run_user "$probe" podman "$@"
+  settle "$probe"
+}
+
+# `podman run --rm` returns before conmon's exit command (`podman container cleanup --rm`) has
+# finished; that podman joins or starts a pause process of its own. Wait (up to 5 s) until the
+# user has no podman helper left but the pause process, so the next probe starts from a quiet state.
+settle() {
+  local i st k v rest state uid comm busy
+  for ((i = 0; i < 50; i++)); do
+    busy=""
+    for st in /proc/[0-9]*/status; do
+      state="" uid="" comm=""
+      { while read -r k v rest; do
+          case $k in Name:) comm="$v${rest:+ $rest}" ;; State:) state=$v ;; Uid:) uid=$v; break ;; esac
+        done; } 2>/dev/null <"$st" || continue
+      [[ $uid == "$TUID" && $state != Z ]] || continue
+      # only podman's helpers count: e.g. `unshare --map-auto` leaves a child waiting forever
+      # when unshare(CLONE_NEWUSER) fails, which kill_test_procs ends after the scenario
+      case $comm in podman|conmon|slirp4netns|crun|runc|catatonit) ;; *) continue ;; esac
+      busy+=" ${st#/proc/}($comm)"
+    done
+    [[ -z $busy ]] && return 0
+    sleep 0.1
+  done
+  echo "after $1: still running after 5 s:${busy//\/status/}" >>"$P/settle.log"
+}
+
+# what the test user saw, for recorded-host fixtures (report.py does not judge these)
+record_facts() {
+  run_user facts-mountinfo grep -E ' /sys/fs/cgroup| - cgroup2? ' /proc/self/mountinfo
+  run_user facts-cgroup cat /proc/self/cgroup
+  # the controllers of the cgroup2 half (crun < 1.9 refuses a hybrid layout when it has any)
+  run_user facts-cgroup2 sh -c 'awk '\''{for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break }}'\'' /proc/self/mountinfo | while read -r m; do
+      for f in cgroup.controllers cgroup.subtree_control; do printf "%s/%s: " "$m" "$f"; cat "$m/$f"; done; done'
+  run_user facts-env env
+  {
+    local d f pid
+    while read -r d; do
+      echo "## runtime dir $d"
+      find "$d" -xdev -maxdepth 5 \( -type l -printf '%M %U:%G %p -> %l\n' \) -o -printf '%M %U:%G %p\n' 2>&1 | sort -k3
+      for f in "$d/libpod/tmp/pause.pid" "$d"/containers/*/pause.pid; do
+        [[ -f $f ]] || continue
+        pid=$(cat "$f" 2>/dev/null || true)
+        echo "## $f: $pid (bytes, od -c: $(od -An -c "$f" | tr -s ' ' | sed 's/^ //'))"
+        [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || { echo "(no such process)"; continue; }
+        echo "### /proc/$pid/comm: $(cat "/proc/$pid/comm")"
+        echo "### /proc/$pid/cmdline: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+        echo "### /proc/$pid/status Uid: $(awk '/^Uid:/{$1=""; print substr($0,2)}' "/proc/$pid/status")"
+        echo "### /proc/$pid/ns/user: $(readlink "/proc/$pid/ns/user") (root's: $(readlink /proc/self/ns/user))"
+        echo "### /proc/$pid/uid_map:"; cat "/proc/$pid/uid_map"
+        echo "### /proc/$pid/gid_map:"; cat "/proc/$pid/gid_map"
+        echo "### /proc/$pid/setgroups: $(cat "/proc/$pid/setgroups")"
+      done
+    done < <(runtime_dirs)
+    echo "## processes of the test user: pid, name, state, parent, user namespace, uid_map lines"
+    local st k v rest name state ppid uid
+    for st in /proc/[0-9]*/status; do
+      name="" state="" ppid="" uid=""
+      { while read -r k v rest; do
+          case $k in Name:) name="$v${rest:+ $rest}" ;; State:) state=$v ;; PPid:) ppid=$v ;; Uid:) uid=$v; break ;; esac
+        done; } 2>/dev/null <"$st" || continue
+      [[ $uid == "$TUID" ]] || continue
+      pid=${st#/proc/}; pid=${pid%/status}
+      echo "$pid '$name' $state ppid=$ppid $(readlink "/proc/$pid/ns/user" 2>/dev/null) uid_map=$(wc -l <"/proc/$pid/uid_map" 2>/dev/null)"
+    done
+  } >"$P/facts-rundir.txt" 2>&1
 }
 
 scenario_main() {
   SC=$1
   S="$WORK/s/$2"; H="$S/home"; R="$S/run"; P="$S/probes"
-  SC_WRAP=(); SC_NNP=0
+  SC_WRAP=(); SC_INNER=(); SC_NNP=0; SC_XDG=$R; SC_KEEP_PAUSE=0
   # the test user, as seen by everything in this mount namespace
   mount --bind "$ETC/passwd" /etc/passwd
   mount --bind "$ETC/group" /etc/group
   mount --bind "$ETC/subuid" /etc/subuid
   mount --bind "$ETC/subgid" /etc/subgid
-  # scratch places the tools write to (podman: /dev/shm/libpod_rootless_lock_UID, /var/tmp imports)
-  # are private to the scenario, so nothing is left even if it is killed
+  # scratch places the tools write to (podman: /dev/shm/libpod_rootless_lock_UID, /var/tmp
+  # imports, /tmp/podman-run-UID without XDG_RUNTIME_DIR, /run/lock) are private to the
+  # scenario, so nothing is left even if it is killed. /tmp: a tmpfs with the work directory
+  # bound back at its path, moved over /tmp.
   mount -t tmpfs -o mode=1777,nosuid,nodev hostcap-live-shm /dev/shm
   mount -t tmpfs -o mode=1777 hostcap-live-vartmp /var/tmp
+  if [[ -d /run/lock && ! -L /run/lock ]]; then
+    mount -t tmpfs -o "mode=$(stat -c %a /run/lock),nosuid,nodev" hostcap-live-lock /run/lock
+  fi
+  [[ $(dirname "$WORK") == /tmp ]] || die "work directory $WORK is not directly in /tmp"
+  mkdir "$S/newtmp"
+  mount -t tmpfs -o mode=1777 hostcap-live-tmp "$S/newtmp"
+  mkdir -m 0711 "$S/newtmp/$(basename "$WORK")"
+  mount --bind "$WORK" "$S/newtmp/$(basename "$WORK")"
+  mount --move "$S/newtmp" /tmp
+  [[ -x $HOSTCAP_COPY && -d $S/home ]] || die "the work directory is not visible in the private /tmp"
+  { echo "HOME=$H"; echo "XDG_RUNTIME_DIR=$R"; } >"$S/env"
   setup_scenario
+  { echo "HOME=$H"; echo "XDG_RUNTIME_DIR=$SC_XDG"; echo "SCENARIO_RUN=$R"
+    echo "WRAP=${SC_WRAP[*]}"; echo "INNER=${SC_INNER[*]}"; echo "NNP=$SC_NNP"; } >"$S/env"
   # unshare --propagation private made every mount private; give / back the host's propagation
   if [[ $HOST_ROOT_PROPAGATION == shared* ]]; then mount --make-rshared /; fi
   getent passwd "$TUSER" >/dev/null || die "test user not visible in scenario $SC"
@@ -197,47 +403,63 @@ scenario_main() {
   run_user unshare-auto unshare --user --map-auto true
   run_user bwrap bwrap --unshare-user --ro-bind / / true
   run_user proot proot -r / true
+  podman_user podman-info info --format json
   podman_user podman-unshare unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
-  podman_user podman-import-root import "$IMG/root.tar" localhost/hostcap-live-root:latest
-  if [[ $(cat "$P/podman-import-root.rc") == 0 ]]; then
-    podman_user podman-run-root run --rm --network none localhost/hostcap-live-root:latest /bin/true
+  local root_img=localhost/hostcap-live-root:latest high_img=localhost/hostcap-live-high:latest
+  local -a variant=()
+  podman_user podman-import-root import "$IMG/root.tar" "$root_img"
+  if ok podman-import-root; then
+    podman_user podman-run-root run --rm "$root_img" /bin/true
+    if ! ok podman-run-root; then
+      # the default fails: which limit would make it work?
+      podman_user podman-run-root-nonet run --rm --network none "$root_img" /bin/true
+      podman_user podman-run-root-runc run --rm --runtime runc "$root_img" /bin/true
+      podman_user podman-run-root-runc-nonet run --rm --runtime runc --network none "$root_img" /bin/true
+      if ok podman-run-root-nonet; then variant=(--network none)
+      elif ok podman-run-root-runc; then variant=(--runtime runc)
+      elif ok podman-run-root-runc-nonet; then variant=(--runtime runc --network none)
+      fi
+    fi
   fi
-  podman_user podman-import-high import "$IMG/high.tar" localhost/hostcap-live-high:latest
-  if [[ $(cat "$P/podman-import-high.rc") == 0 ]]; then
-    podman_user podman-run-high run --rm --network none localhost/hostcap-live-high:latest /bin/true
+  podman_user podman-import-high import "$IMG/high.tar" "$high_img"
+  if ok podman-import-high; then
+    podman_user podman-run-high run --rm "$high_img" /bin/true
+    if ! ok podman-run-high && ((${#variant[@]})); then
+      podman_user podman-run-high-variant run --rm "${variant[@]}" "$high_img" /bin/true
+    fi
   fi
   run_user buildah-unshare buildah --root "$H/buildah" --runroot "$R/buildah" --storage-driver vfs \
     unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
-  if [[ $SC == baseline ]]; then
-    # informative only: podman's defaults on this host (OCI runtime, network)
-    end_pause_process
-    run_user podman-info-default podman --root "$H/storage" --runroot "$R/storage" --storage-driver vfs \
-      --cgroup-manager cgroupfs --events-backend file info --format '{{.Host.OCIRuntime.Name}} {{.Host.CgroupsVersion}} {{.Host.NetworkBackend}}'
-    if [[ $(cat "$P/podman-import-root.rc") == 0 ]]; then
-      if command -v crun >/dev/null; then
-        podman_user podman-run-crun run --rm --network none --runtime crun localhost/hostcap-live-root:latest /bin/true
-      fi
-      podman_user podman-run-slirp run --rm localhost/hostcap-live-root:latest /bin/true
-    fi
-  fi
-  end_pause_process
+  record_facts
+  # hostcap sees the host as the user left it: with the last podman call's pause process
   run_user hostcap "$HOSTCAP_COPY" check --json
+  if [[ $SC == stale-pause ]]; then
+    # the fix podman documents, to show the diagnosis was right: the new map after migrate
+    run_user podman-migrate podman system migrate
+    run_user podman-unshare-migrated podman unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
+  fi
+  SC_KEEP_PAUSE=0
   end_pause_process
 }
 
 # ---------------------------------------------------------------------------------------------
 # Outside: root in the initial namespaces.
 # ---------------------------------------------------------------------------------------------
-kill_test_procs() { # by pid: processes of the test uid or of its subordinate range
+kill_test_procs() { # by pid: live processes of the test uid or of its subordinate range
   [[ -n ${TUID:-} ]] || return 0
-  local pass st uid
+  local pass st k v state uid pid
   for pass in 1 2 3; do
     local found=0
     for st in /proc/[0-9]*/status; do
-      uid=$(awk '/^Uid:/{print $2; exit}' "$st" 2>/dev/null || true)
-      [[ $uid =~ ^[0-9]+$ ]] || continue
+      state="" uid=""
+      # bash's read, no fork per process; a process that is gone by now is skipped
+      { while read -r k v _; do
+          case $k in State:) state=$v ;; Uid:) uid=$v; break ;; esac
+        done; } 2>/dev/null <"$st" || continue
+      # zombies only wait for their parent to reap them; kill cannot help
+      [[ $uid =~ ^[0-9]+$ && $state != Z ]] || continue
       if ((uid == TUID || (uid >= SUBSTART && uid < SUBSTART + 65536))); then
-        local pid=${st#/proc/}; pid=${pid%/status}
+        pid=${st#/proc/}; pid=${pid%/status}
         kill -9 "$pid" 2>/dev/null && found=1
       fi
     done
@@ -359,7 +581,7 @@ main() {
       --only=*) only=${1#*=}; shift ;;
       --keep) KEEP=1; shift ;;
       --list) list=1; shift ;;
-      -h|--help) sed -n '2,20p' "$SELF"; exit 0 ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$SELF" | sed '$d'; exit 0 ;;
       -*) die "unknown argument $1 (see --help)" ;;
       *) [[ -z $HOSTCAP_ARG ]] || die "two hostcap binaries given: $HOSTCAP_ARG and $1"
          HOSTCAP_ARG=$1; shift ;;
@@ -407,6 +629,27 @@ main() {
   log "hostcap: $HOSTCAP_BIN"
   log "$(podman --version), $(bwrap --version), runc $(runc --version | awk 'NR==1{print $3}'), $(unshare --version)"
   HOST_ROOT_PROPAGATION=$(findmnt -no PROPAGATION / 2>/dev/null || echo unknown)
+  # the host's own view, for comparison with what the test user sees in a scenario (facts.py)
+  grep -E ' /sys/fs/cgroup| - cgroup2? ' /proc/self/mountinfo >"$WORK/facts-host-mountinfo.txt" || true
+  {
+    echo "kernel: $(uname -srm)"
+    echo "os: $(. /etc/os-release && echo "$PRETTY_NAME") (debian_version $(cat /etc/debian_version 2>/dev/null || echo -))"
+    echo "$(podman --version)"
+    if command -v crun >/dev/null; then echo "crun: $(crun --version | head -n1)"; fi
+    echo "runc: $(runc --version | head -n1)"
+    echo "slirp4netns: $(slirp4netns --version 2>/dev/null | head -n1)"
+    echo "pasta: $(command -v pasta || echo 'not installed')"
+    echo "fuse-overlayfs: $(command -v fuse-overlayfs || echo 'not installed')"
+    echo "/dev/net/tun: $(stat -c '%A %U:%G %t:%T' /dev/net/tun 2>&1)"
+    echo "/dev/fuse: $(stat -c '%A %U:%G %t:%T' /dev/fuse 2>&1)"
+    echo "/run/systemd/system: $([[ -d /run/systemd/system ]] && echo present || echo absent)"
+    echo "/run/user: $(stat -c '%A %U:%G' /run/user 2>&1)"
+    echo "/ propagation: $HOST_ROOT_PROPAGATION"
+    local f
+    for f in /etc/containers/containers.conf /etc/containers/storage.conf /usr/share/containers/containers.conf /usr/share/containers/storage.conf; do
+      echo "$f: $([[ -e $f ]] && echo present || echo absent)"
+    done
+  } >"$WORK/facts-host.txt" 2>&1
   export HOST_ROOT_PROPAGATION WORK ETC ETC0 IMG TUSER TUID TGID SUBSTART NEWUIDMAP NEWGIDMAP HOSTCAP_COPY PY HERE CMD_TIMEOUT
 
   local line name desc idx=0

@@ -27,8 +27,10 @@ impl FileMeta {
 
     /// Whether a process with these ids may open the file for reading and writing,
     /// judged from the permission bits alone (no ACLs), as `access(2)` would for most files.
-    pub fn grants_read_write(&self, uid: u32, gids: &[u32]) -> bool {
-        if uid == 0 {
+    /// `root_bypasses` is false for uid 0 inside a user namespace: its CAP_DAC_OVERRIDE does
+    /// not reach files whose owner the namespace does not map.
+    pub fn grants_read_write(&self, uid: u32, gids: &[u32], root_bypasses: bool) -> bool {
+        if uid == 0 && root_bypasses {
             return true;
         }
         let bits = if self.uid == uid {

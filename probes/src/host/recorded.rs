@@ -245,7 +245,12 @@ impl Host for RecordedHost {
                 let id = self.identity()?;
                 let mut gids: Vec<u32> = id.groups.iter().map(|g| g.gid).collect();
                 gids.push(id.gid);
-                if meta.grants_read_write(id.uid, &gids) {
+                let nested = self
+                    .read_string(Path::new("/proc/self/uid_map"))
+                    .is_ok_and(|map| {
+                        map.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"]
+                    });
+                if meta.grants_read_write(id.uid, &gids, !nested) {
                     Ok(())
                 } else {
                     Err(HostError::PermissionDenied(path))

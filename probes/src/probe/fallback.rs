@@ -17,7 +17,8 @@ pub struct Facts {
     pub sudo: Option<PathBuf>,
 }
 
-pub fn gather(host: &dyn Host, identity: Option<&Identity>) -> Facts {
+/// `nested`: this process runs inside a user namespace, where uid 0 is not root for files.
+pub fn gather(host: &dyn Host, identity: Option<&Identity>, nested: bool) -> Facts {
     let path_list = host.env("PATH").unwrap_or_default();
     let kvm = host
         .metadata(Path::new("/dev/kvm"))
@@ -26,7 +27,7 @@ pub fn gather(host: &dyn Host, identity: Option<&Identity>) -> Facts {
         (Ok(meta), Some(id)) => {
             let mut gids: Vec<u32> = id.groups.iter().map(|g| g.gid).collect();
             gids.push(id.gid);
-            meta.grants_read_write(id.uid, &gids)
+            meta.grants_read_write(id.uid, &gids, !nested)
         }
         _ => false,
     };

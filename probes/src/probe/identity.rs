@@ -153,8 +153,9 @@ matters here.",
 
 pub const DOCS: &[&FindingDoc] = &[&USER, &NO_NEW_PRIVS, &BOUNDING_SET, &SECCOMP];
 
-pub fn judge(facts: &Facts) -> Vec<Finding> {
-    let mut findings = vec![judge_user(facts)];
+/// `fake_root`: uid 0 only inside a one-id user namespace (see `session.fake_root`).
+pub fn judge(facts: &Facts, fake_root: bool) -> Vec<Finding> {
+    let mut findings = vec![judge_user(facts, fake_root)];
     let status = match &facts.status {
         Ok(status) => status,
         Err(reason) => {
@@ -177,8 +178,13 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
     findings
 }
 
-fn judge_user(facts: &Facts) -> Finding {
+fn judge_user(facts: &Facts, fake_root: bool) -> Finding {
     match &facts.identity {
+        Ok(id) if id.uid == 0 && fake_root => Finding::new(
+            &USER,
+            Status::Info,
+            "uid 0 inside a user namespace: root only for what that namespace maps",
+        ),
         Ok(id) if id.uid == 0 => Finding::new(
             &USER,
             Status::Info,

@@ -194,6 +194,9 @@ pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
     })
 }
 
+/// The kernel's default `overflowuid`: how an unmapped owner looks from inside a namespace.
+const OVERFLOW_UID: u32 = 65534;
+
 pub const NEWUIDMAP_MISSING: FindingDoc = FindingDoc {
     id: "idmap.newuidmap_missing",
     summary: "newuidmap is not in PATH",
@@ -307,12 +310,14 @@ pub fn setuid_non_root_doc(helper: &Helper) -> &'static FindingDoc {
 }
 
 impl Found {
-    /// The owner of a setuid helper that is not root: it gains that user's ids.
+    /// The owner of a setuid helper that is not root: it gains that user's ids. The
+    /// overflow id (65534) is what a user namespace shows for an owner it does not map, such
+    /// as the real root outside: that is no owner to blame.
     pub fn setuid_owner(&self) -> Option<u32> {
         self.meta
             .as_ref()
             .ok()
-            .filter(|m| m.is_setuid() && m.uid != 0)
+            .filter(|m| m.is_setuid() && m.uid != 0 && m.uid != OVERFLOW_UID)
             .map(|m| m.uid)
     }
 }

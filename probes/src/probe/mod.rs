@@ -96,10 +96,13 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     let subid = subid::gather(host, &identity, &userns);
     let mut idmap = idmap::gather(host, id, &subid);
     let lsm = lsm::gather(host, identity.uid());
-    let fallback = fallback::gather(host, id);
-    let home = id
-        .and_then(|id| id.home.clone())
-        .or_else(|| host.env("HOME"));
+    let fallback = fallback::gather(host, id, userns.nested());
+    // podman finds its configuration and storage from $HOME (Go's os.UserHomeDir), not from
+    // the user database, so the environment wins.
+    let home = host
+        .env("HOME")
+        .filter(|h| h.starts_with('/'))
+        .or_else(|| id.and_then(|id| id.home.clone()));
     let session = session::gather(host, id, userns.uid_map.as_deref());
     let conf = containers_conf::gather(host, home.as_deref());
     let package_manager = package::PackageManager::detect(host);
@@ -160,7 +163,7 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T
 /// Every area's findings, in report order.
 pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     let mut findings = platform::judge(&facts.platform);
-    findings.extend(identity::judge(&facts.identity));
+    findings.extend(identity::judge(&facts.identity, facts.session.fake_root()));
     findings.extend(userns::judge(&facts.userns, facts.identity.is_root()));
     findings.extend(lsm::judge(&facts.lsm));
     findings.extend(idmap::judge(&facts.idmap));

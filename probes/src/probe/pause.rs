@@ -75,6 +75,14 @@ impl Facts {
     }
 }
 
+fn ids(count: u64) -> String {
+    if count == 1 {
+        "1 id".into()
+    } else {
+        format!("{count} ids")
+    }
+}
+
 pub const STALE: FindingDoc = FindingDoc {
     id: "podman.stale_pause_process",
     summary: "podman's pause process keeps an id mapping the subordinate id files no longer give",
@@ -93,6 +101,14 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         return Vec::new();
     };
     let mapped = Facts::mapped(pause);
+    if mapped.is_empty() {
+        // A pause process caught before podman wrote its maps: nothing to compare yet.
+        return vec![Finding::new(
+            &STALE,
+            Status::Info,
+            format!("podman's pause process {} has no id map yet", pause.pid),
+        )];
+    }
     let shown_map = pause
         .uid_map
         .split_whitespace()
@@ -126,10 +142,10 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             &STALE,
             Status::Fail,
             format!(
-                "podman's pause process {} still maps {} ids; /etc/subuid now gives {}",
+                "podman's pause process {} still maps {}; /etc/subuid now gives {}",
                 pause.pid,
-                mapped.iter().map(|r| r.1).sum::<u64>(),
-                facts.expected.iter().map(|r| r.1).sum::<u64>()
+                ids(mapped.iter().map(|r| r.1).sum::<u64>()),
+                ids(facts.expected.iter().map(|r| r.1).sum::<u64>())
             ),
         )
         .evidence(pid_file, pause.pid.to_string())
@@ -159,7 +175,7 @@ mod tests {
         let findings = judge(&facts("         0       1000          1\n"));
         assert_eq!(findings[0].status, Status::Fail);
         assert!(
-            findings[0].title.contains("still maps 1 ids"),
+            findings[0].title.contains("still maps 1 id;"),
             "{}",
             findings[0].title
         );

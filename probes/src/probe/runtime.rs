@@ -302,8 +302,8 @@ pub const CGROUP_LAYOUT: FindingDoc = FindingDoc {
     summary: "which cgroup layout the host mounts",
     explanation: "cgroup v2 (unified) lets a systemd user session delegate controllers to the \
 user, so rootless containers can have resource limits. On cgroup v1 rootless podman runs \
-without limits (--memory, --cpus and the like fail). On the hybrid layout crun before 1.9 \
-fails outright. The layout is read from /proc/self/mountinfo: cgroup2 at /sys/fs/cgroup, or a \
+without limits (--memory, --cpus and the like fail). On the hybrid layout crun fails \
+outright once the cgroup2 half has a controller. The layout is read from /proc/self/mountinfo: cgroup2 at /sys/fs/cgroup, or a \
 tmpfs there with v1 controllers and possibly cgroup2 at /sys/fs/cgroup/unified.",
     references: &["https://docs.kernel.org/admin-guide/cgroup-v2.html"],
 };

@@ -19,6 +19,8 @@ pub struct Facts {
     /// The directory podman would use: the variable, else `/run/user/UID`.
     pub runtime_dir: Option<PathBuf>,
     pub runtime_dir_meta: Result<FileMeta, String>,
+    /// The parent of the runtime directory: whether a missing one could be created.
+    pub runtime_dir_parent_meta: Result<FileMeta, String>,
     /// `/run/systemd/system` exists: systemd is the init system.
     pub systemd: bool,
     /// `/run/user/UID/systemd` exists: the user's systemd instance runs.
@@ -47,8 +49,13 @@ pub fn gather(host: &dyn Host, identity: Option<&Identity>, uid_map: Option<&str
         Some(dir) => host.metadata(dir).map_err(|e| e.to_string()),
         None => Err("the user could not be identified".into()),
     };
+    let runtime_dir_parent_meta = match runtime_dir.as_ref().and_then(|d| d.parent()) {
+        Some(parent) => host.metadata(parent).map_err(|e| e.to_string()),
+        None => Err("no parent".into()),
+    };
     let exists = |path: &Path| host.metadata(path).is_ok();
     Facts {
+        runtime_dir_parent_meta,
         uid,
         gids,
         runtime_dir_var,
@@ -104,9 +111,11 @@ pub const RUNTIME_DIR_MISSING: FindingDoc = FindingDoc {
     id: "session.runtime_dir_missing",
     summary: "XDG_RUNTIME_DIR names a directory that does not exist",
     explanation: "A value left over from another session (`su` keeps it, logout removes the \
-directory) names a directory that is gone. podman 4 then quietly falls back as if it were \
-unset (/run/user/UID, then $TMPDIR/podman-run-UID), while other programs of the session \
-(systemctl --user, crun's state, dbus) fail or scatter their state.",
+directory) names a directory that is gone. podman 4 itself quietly falls back as if it were \
+unset, but hands the variable on to the OCI runtime, which keeps its state there: when the \
+user cannot create the directory (its parent, /run/user, belongs to root), every container \
+fails to start (\"crun: create directory `/run/user/UID`: No such file or directory\", \
+\"runc: mkdir /run/user/UID: permission denied\").",
     references: &["https://specifications.freedesktop.org/basedir-spec/latest/"],
 };
 
@@ -115,8 +124,8 @@ pub const RUNTIME_DIR_WRONG_OWNER: FindingDoc = FindingDoc {
     summary: "XDG_RUNTIME_DIR belongs to another user",
     explanation: "The runtime directory must be the user's own (the basedir specification \
 requires owner and mode 0700). A value inherited through su or sudo points at another user's \
-directory; podman refuses it before doing anything: \"Failed to obtain podman configuration: \
-XDG_RUNTIME_DIR directory … is not owned by the current user\".",
+directory; podman refuses it before doing anything: \"XDG_RUNTIME_DIR directory … is not \
+owned by the current user\". A directory owned by root or another user is also not writable.",
     references: &["https://specifications.freedesktop.org/basedir-spec/latest/"],
 };
 
@@ -124,8 +133,8 @@ pub const RUNTIME_DIR_NOT_WRITABLE: FindingDoc = FindingDoc {
     id: "session.runtime_dir_not_writable",
     summary: "XDG_RUNTIME_DIR is not writable by the user",
     explanation: "podman creates libpod/, containers/ and its pause.pid under the runtime \
-directory; when the user cannot write there, every podman command fails (\"Failed to obtain \
-podman configuration: mkdir …/libpod: permission denied\").",
+directory; when the user cannot write there, every podman command fails (\"mkdir …/libpod: \
+permission denied\").",
     references: &["https://specifications.freedesktop.org/basedir-spec/latest/"],
 };
 
@@ -180,7 +189,7 @@ fn judge_fake_root(facts: &Facts) -> Finding {
         Finding::new(
             &FAKE_ROOT,
             Status::Fail,
-            "uid 0 inside a one-id user namespace: podman would take its rootful path and fail",
+            "uid 0 inside a one-id user namespace: container engines take their rootful path and fail",
         )
         .evidence("/proc/self/uid_map", map)
         .without_root("leave the namespace (exit the `unshare -r` or `podman unshare` shell) and run podman as yourself")
@@ -260,11 +269,35 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             return findings;
         }
         Err(reason) => {
-            findings.push(
-                Finding::new(
-                    &RUNTIME_DIR_MISSING,
+            let creatable = facts
+                .runtime_dir_parent_meta
+                .as_ref()
+                .is_ok_and(|parent| grants_write(parent, uid, &facts.gids));
+            let (status, title) = if creatable {
+                (
                     Status::Warn,
-                    format!("XDG_RUNTIME_DIR {var} does not exist: podman falls back as if it were unset"),
+                    format!("XDG_RUNTIME_DIR {var} does not exist; the OCI runtime can create it"),
+                )
+            } else {
+                (
+                    Status::Fail,
+                    format!(
+                        "XDG_RUNTIME_DIR {var} does not exist and this user cannot create it: the OCI runtime fails there"
+                    ),
+                )
+            };
+            let parent = dir
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            findings.push(
+                Finding::new(&RUNTIME_DIR_MISSING, status, title)
+                .evidence(
+                    parent,
+                    facts
+                        .runtime_dir_parent_meta
+                        .as_ref()
+                        .map_or_else(Clone::clone, describe),
                 )
                 .evidence("environment", evidence_var)
                 .evidence(shown.clone(), reason.clone())
@@ -384,6 +417,7 @@ mod tests {
             runtime_dir_var: None,
             runtime_dir: None,
             runtime_dir_meta: Err("absent".into()),
+            runtime_dir_parent_meta: Err("absent".into()),
             systemd: false,
             user_manager: false,
             lingering: false,
@@ -427,6 +461,7 @@ mod runtime_dir_tests {
             runtime_dir_var: var.map(str::to_string),
             runtime_dir: Some(PathBuf::from(var.unwrap_or("/run/user/1001"))),
             runtime_dir_meta: meta,
+            runtime_dir_parent_meta: dir(0o755, 0),
             systemd: true,
             user_manager: false,
             lingering: false,
@@ -466,10 +501,17 @@ mod runtime_dir_tests {
     }
 
     #[test]
-    fn a_missing_runtime_dir_only_warns_because_podman_falls_back() {
+    fn a_missing_runtime_dir_the_user_cannot_create_fails_the_runtime() {
         let facts = with_dir(Some("/run/user/1001"), Err("no such file".into()));
-        assert_eq!(status(&facts, RUNTIME_DIR_MISSING.id), Some(Status::Warn));
+        assert_eq!(status(&facts, RUNTIME_DIR_MISSING.id), Some(Status::Fail));
         assert_eq!(status(&facts, RUNTIME_DIR_WRONG_OWNER.id), None);
+    }
+
+    #[test]
+    fn a_missing_runtime_dir_in_a_writable_parent_only_warns() {
+        let mut facts = with_dir(Some("/tmp/run-1001"), Err("no such file".into()));
+        facts.runtime_dir_parent_meta = dir(0o1777, 0);
+        assert_eq!(status(&facts, RUNTIME_DIR_MISSING.id), Some(Status::Warn));
     }
 
     #[test]
