@@ -126,7 +126,6 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
         timed_out: false,
         spawn_error: None,
         stderr: String::new(),
-        stdout: String::new(),
     };
     let spawned = Command::new(program)
         .args(&args)
@@ -152,15 +151,15 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
 }
 
 /// How a helper ended, with the output that was watched.
-pub(super) struct Watched {
-    pub status: Option<ExitStatus>,
-    pub timed_out: bool,
-    pub stderr: Vec<u8>,
+struct Watched {
+    status: Option<ExitStatus>,
+    timed_out: bool,
+    stderr: Vec<u8>,
 }
 
 /// Collects one output pipe of a helper until it exits or `limit` passes, then kills it;
 /// always reaps.
-pub(super) fn watch<P: Read + AsFd>(
+fn watch<P: Read + AsFd>(
     process: &mut std::process::Child,
     pipe: Option<P>,
     limit: Duration,
@@ -268,7 +267,7 @@ impl<P: Read + AsFd> StderrReader<P> {
 }
 
 /// The command line as a person would type it, quoting words the shell would split.
-pub(super) fn command_line(program: &Path, args: &[String]) -> String {
+fn command_line(program: &Path, args: &[String]) -> String {
     let program = program.to_string_lossy();
     std::iter::once(program.as_ref())
         .chain(args.iter().map(String::as_str))

@@ -8,13 +8,11 @@ mod child;
 mod idmap;
 mod pidfd;
 mod userns;
-mod version;
 
 use serde::{Deserialize, Serialize};
 
 pub use idmap::run_idmap;
 pub use userns::run_userns;
-pub use version::run_version;
 
 /// How long an experiment child may live before it is killed.
 pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -171,9 +169,6 @@ pub struct ToolRun {
     pub spawn_error: Option<String>,
     #[serde(default)]
     pub stderr: String,
-    /// What the program printed, for version queries; empty for the idmap helpers.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub stdout: String,
 }
 
 impl ToolRun {

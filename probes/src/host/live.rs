@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use nix::unistd::{Gid, Uid};
 
 use super::{FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, READ_LIMIT};
-use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
+use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
 
 /// The live system, as seen by this process.
 #[derive(Debug, Clone, Default)]
@@ -134,13 +134,6 @@ impl Host for LiveHost {
             return passive();
         }
         experiment::run_idmap(plan)
-    }
-
-    fn program_version(&self, program: &Path) -> Outcome<ToolRun> {
-        if self.passive {
-            return passive();
-        }
-        Outcome::Ran(experiment::run_version(program))
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) use recorded::decode_hex;
 pub use recorded::{HostToml, RecordedHost, RecordedHostError};
 pub use recording::RecordingHost;
 
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
 
 /// Largest file a probe reads. Everything hostcap needs is far smaller; a bigger file is a
 /// strange host, reported as such rather than read into memory.
@@ -120,10 +120,6 @@ pub trait Host {
 
     /// Runs the real newuidmap/newgidmap on a child in a new user namespace.
     fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome>;
-
-    /// Runs `program --version` with a time limit: the version of an OCI runtime is written in
-    /// no file.
-    fn program_version(&self, program: &Path) -> Outcome<ToolRun>;
 
     /// Reads a file as text (lossy UTF-8).
     fn read_string(&self, path: &Path) -> Result<String, HostError> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT};
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, ToolRun, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
 
 /// The manifest of a recorded host (`host.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -89,9 +89,6 @@ pub struct Experiments {
     pub userns: Option<Outcome<UsernsOutcome>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idmap: Option<Outcome<IdmapOutcome>>,
-    /// `PROGRAM --version` runs, by the program's absolute path.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub versions: BTreeMap<String, ToolRun>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -320,14 +317,6 @@ impl Host for RecordedHost {
             .idmap
             .clone()
             .unwrap_or_else(not_recorded)
-    }
-
-    fn program_version(&self, program: &Path) -> Outcome<ToolRun> {
-        let key = program.to_string_lossy();
-        match self.manifest.experiments.versions.get(key.as_ref()) {
-            Some(run) => Outcome::Ran(run.clone()),
-            None => not_recorded(),
-        }
     }
 }
 

@@ -85,72 +85,62 @@ pub struct Facts {
     pub kernel_log: kernel_log::Facts,
 }
 
-/// Gathers every area: first the static facts, then the experiments side by side (each in
-/// its own child, so they do not wait for one another), then what depends on their outcome.
-/// The kernel log is read last so that it holds the denials the experiments caused.
+/// Gathers every area. Each experiment starts as soon as what it needs is known and runs in
+/// its own child beside the static reading (the user-namespace one needs nothing, so it starts
+/// first); what depends on an outcome waits for it. The kernel log is read last so that it
+/// holds the denials the experiments caused.
 pub fn gather(host: &(dyn Host + Sync)) -> Facts {
-    let identity = identity::gather(host);
-    let id = identity.identity.as_ref().ok();
-    let platform = platform::gather(host);
-    let mut userns = userns::gather(host);
-    let subid = subid::gather(host, &identity, &userns);
-    let mut idmap = idmap::gather(host, id, &subid);
-    let lsm = lsm::gather(host, identity.uid());
-    let fallback = fallback::gather(host, id, userns.nested());
-    // podman finds its configuration and storage from $HOME (Go's os.UserHomeDir), not from
-    // the user database, so the environment wins.
-    let home = host
-        .env("HOME")
-        .filter(|h| h.starts_with('/'))
-        .or_else(|| id.and_then(|id| id.home.clone()));
-    let session = session::gather(host, id, userns.uid_map.as_deref());
-    let conf = containers_conf::gather(host, home.as_deref());
-    let package_manager = package::PackageManager::detect(host);
-    let mountinfo = host
-        .read_string(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| e.to_string());
-    let mut runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
-    let network = network::gather(host, &conf, package_manager);
-    let (userns_outcome, idmap_outcome, version) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
+        let userns_run = scope.spawn(|| host.userns_experiment());
+        let identity = identity::gather(host);
+        let id = identity.identity.as_ref().ok();
+        let mut userns = userns::gather(host);
+        let subid = subid::gather(host, &identity, &userns);
+        let mut idmap = idmap::gather(host, id, &subid);
         let idmap_run = idmap
             .plan
-            .as_ref()
-            .map(|plan| scope.spawn(move || host.idmap_experiment(plan)));
-        let version_run = runtime
-            .version_wanted()
-            .map(|path| scope.spawn(move || host.program_version(path)));
-        let userns_outcome = host.userns_experiment();
-        (
-            userns_outcome,
-            idmap_run.map(joined),
-            version_run.map(joined),
-        )
-    });
-    userns.experiment = userns_outcome;
-    if let Some(outcome) = idmap_outcome {
-        idmap.experiment = outcome;
-    }
-    if let (Some(runtime), Some(version)) = (runtime.runtime.as_mut(), version) {
-        runtime.version = version;
-    }
-    let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
-    let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
-    let kernel_log = kernel_log::gather(host);
-    Facts {
-        identity,
-        platform,
-        userns,
-        subid,
-        idmap,
-        lsm,
-        fallback,
-        session,
-        runtime,
-        network,
-        storage,
-        pause,
-        kernel_log,
-    }
+            .clone()
+            .map(|plan| scope.spawn(move || host.idmap_experiment(&plan)));
+        // podman finds its configuration and storage from $HOME (Go's os.UserHomeDir), not
+        // from the user database, so the environment wins.
+        let home = host
+            .env("HOME")
+            .filter(|h| h.starts_with('/'))
+            .or_else(|| id.and_then(|id| id.home.clone()));
+        let conf = containers_conf::gather(host, home.as_deref());
+        let package_manager = package::PackageManager::detect(host);
+        let mountinfo = host
+            .read_string(Path::new("/proc/self/mountinfo"))
+            .map_err(|e| e.to_string());
+        let runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
+        let platform = platform::gather(host);
+        let lsm = lsm::gather(host, identity.uid());
+        let fallback = fallback::gather(host, id, userns.nested());
+        let session = session::gather(host, id, userns.uid_map.as_deref());
+        let network = network::gather(host, &conf, package_manager);
+        let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
+        userns.experiment = joined(userns_run);
+        let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
+        if let Some(run) = idmap_run {
+            idmap.experiment = joined(run);
+        }
+        let kernel_log = kernel_log::gather(host);
+        Facts {
+            identity,
+            platform,
+            userns,
+            subid,
+            idmap,
+            lsm,
+            fallback,
+            session,
+            runtime,
+            network,
+            storage,
+            pause,
+            kernel_log,
+        }
+    })
 }
 
 /// The outcome of an experiment run on its own thread; a panic there is an outcome too.

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use procfs_core::FromRead;
 
-use crate::experiment::{Outcome, ToolRun};
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::Host;
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::package::PackageManager;
+use std::io::{BufRead, BufReader, Read};
 
 /// The controllers of the cgroup2 half of a hybrid layout: crun refuses it unless empty.
 pub const UNIFIED_CONTROLLERS: &str = "/sys/fs/cgroup/unified/cgroup.controllers";
@@ -83,32 +83,15 @@ pub struct Cgroups {
 pub struct Runtime {
     pub name: String,
     pub path: PathBuf,
-    pub version: Outcome<ToolRun>,
+    /// The installed package's version and the file that says so, when the runtime is the
+    /// distribution's own binary and its package database can be read cheaply.
+    pub version: Option<PackageVersion>,
 }
 
-impl Facts {
-    /// The runtime whose version is evidence worth a process: crun on a hybrid layout with
-    /// controllers, the one case where the report blames it. Elsewhere the version is not
-    /// asked, which keeps the check fast (a runtime takes milliseconds to start).
-    pub fn version_wanted(&self) -> Option<&Path> {
-        let runtime = self.runtime.as_ref()?;
-        let hybrid_with_controllers = matches!(&self.cgroups, Ok(c)
-            if c.layout == CgroupLayout::Hybrid
-                && c.unified_controllers.as_ref().is_ok_and(|text| !text.is_empty()));
-        (runtime.name == "crun" && hybrid_with_controllers).then_some(runtime.path.as_path())
-    }
-}
-
-impl Runtime {
-    /// `(major, minor, patch)` from `crun version 1.8.1` / `runc version 1.1.5`.
-    pub fn version(&self) -> Option<(u32, u32, u32)> {
-        let run = self.version.ran()?;
-        parse_version(&run.stdout, &self.name)
-    }
-
-    pub fn version_line(&self) -> Option<&str> {
-        self.version.ran()?.stdout.lines().next()
-    }
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageVersion {
+    pub version: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone)]
@@ -147,9 +130,7 @@ pub fn gather(
         found = locate("runc").map(|path| ("runc".to_string(), path));
     }
     let runtime = found.map(|(name, path)| Runtime {
-        version: Outcome::Skipped {
-            reason: "only asked when crun meets a hybrid layout".into(),
-        },
+        version: package_version(host, &name, &path),
         name,
         path,
     });
@@ -252,21 +233,47 @@ pub fn cgroup_layout(mountinfo: &str) -> Result<Cgroups, String> {
     }
 }
 
-fn parse_version(stdout: &str, name: &str) -> Option<(u32, u32, u32)> {
-    let line = stdout.lines().next()?;
-    let rest = line
-        .strip_prefix(name)?
-        .trim_start()
-        .strip_prefix("version")?;
-    let word = rest.split_whitespace().next()?;
-    let mut parts = word
-        .split(['.', '-', '+', '~'])
-        .map(|p| p.parse::<u32>().ok());
-    Some((
-        parts.next()??,
-        parts.next()??,
-        parts.next().flatten().unwrap_or(0),
-    ))
+/// The version of the package that installed `path`, without running it (a runtime takes
+/// milliseconds to start): Debian's changelog names it on its first line, pacman's database in
+/// a directory name. Only for the distribution's own paths; a self-built binary has none.
+fn package_version(host: &dyn Host, name: &str, path: &Path) -> Option<PackageVersion> {
+    let packaged = ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]
+        .iter()
+        .any(|dir| path.parent() == Some(Path::new(dir)));
+    if !packaged {
+        return None;
+    }
+    let changelog = format!("/usr/share/doc/{name}/changelog.Debian.gz");
+    if let Ok(bytes) = host.read(Path::new(&changelog)) {
+        let mut first = String::new();
+        BufReader::new(flate2::read::GzDecoder::new(bytes.as_slice()).take(4096))
+            .read_line(&mut first)
+            .ok()?;
+        return debian_changelog_version(&first, name).map(|version| PackageVersion {
+            version,
+            source: changelog,
+        });
+    }
+    let pacman = "/var/lib/pacman/local";
+    let prefix = format!("{name}-");
+    host.list_dir(Path::new(pacman))
+        .ok()?
+        .into_iter()
+        .find_map(|entry| {
+            let rest = entry.strip_prefix(&prefix)?;
+            rest.starts_with(|c: char| c.is_ascii_digit())
+                .then(|| PackageVersion {
+                    version: rest.to_string(),
+                    source: format!("{pacman}/{entry}"),
+                })
+        })
+}
+
+/// `crun (1.8.1-1+deb12u1) bookworm; urgency=medium` → `1.8.1-1+deb12u1`.
+fn debian_changelog_version(line: &str, name: &str) -> Option<String> {
+    let rest = line.strip_prefix(name)?.trim_start().strip_prefix('(')?;
+    let version = rest.split(')').next()?;
+    (!version.is_empty()).then(|| version.to_string())
 }
 
 pub const OCI_RUNTIME_MISSING: FindingDoc = FindingDoc {
@@ -364,13 +371,12 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
                 runtime.path.display()
             ),
         )
-        .evidence(
-            runtime.path.display().to_string(),
-            runtime
-                .version_line()
-                .unwrap_or("version not asked")
-                .to_string(),
-        ),
+        .with_evidence(runtime.version.as_ref().map(|v| {
+            crate::finding::Evidence::new(
+                v.source.clone(),
+                format!("{} {}", runtime.name, v.version),
+            )
+        })),
     );
     findings.push(judge_crun_hybrid(facts, runtime));
     findings
@@ -465,8 +471,9 @@ fn judge_crun_hybrid(facts: &Facts, runtime: &Runtime) -> Finding {
         .evidence(UNIFIED_CONTROLLERS, "(empty)");
     }
     let version = runtime
-        .version_line()
-        .map(|line| format!(" ({line})"))
+        .version
+        .as_ref()
+        .map(|v| format!(" ({} {})", runtime.name, v.version))
         .unwrap_or_default();
     let mut finding = Finding::new(
         &CRUN_HYBRID,
@@ -526,20 +533,15 @@ mod tests {
     }
 
     #[test]
-    fn runtime_versions_parse_as_the_runtimes_print_them() {
-        // Shown as evidence; the hybrid refusal does not depend on the version.
+    fn debian_changelogs_name_the_package_version_on_their_first_line() {
         assert_eq!(
-            parse_version("crun version 1.8.1\ncommit: f8a0\n", "crun"),
-            Some((1, 8, 1))
+            debian_changelog_version("crun (1.8.1-1+deb12u1) bookworm; urgency=medium\n", "crun"),
+            Some("1.8.1-1+deb12u1".to_string())
         );
         assert_eq!(
-            parse_version("runc version 1.1.5+ds1\n", "runc"),
-            Some((1, 1, 5))
+            debian_changelog_version("runc (1.1.5+ds1-1) unstable;", "crun"),
+            None
         );
-        assert_eq!(
-            parse_version("crun version 1.19\n", "crun"),
-            Some((1, 19, 0))
-        );
-        assert_eq!(parse_version("garbage", "crun"), None);
+        assert_eq!(debian_changelog_version("crun () x", "crun"), None);
     }
 }
