@@ -200,7 +200,13 @@ pub fn recommend(
         if proot_ok {
             match &facts.fallback.proot {
                 Some(path) => format!("ptrace is allowed and proot is at {}", path.display()),
-                None => "ptrace is allowed; install proot first (apt-get install proot, or a static build in ~/bin)".into(),
+                None => match facts.fallback.package_manager {
+                    Some(pm) => format!(
+                        "ptrace is allowed; install proot first ({}, or a static build in ~/bin)",
+                        pm.install("proot")
+                    ),
+                    None => "ptrace is allowed; put a static proot build in ~/bin first".into(),
+                },
             }
         } else {
             "ptrace is not allowed here".into()

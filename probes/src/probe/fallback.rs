@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::{FileMeta, Host, Identity};
+use crate::probe::package::PackageManager;
 
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -15,10 +16,16 @@ pub struct Facts {
     pub proot: Option<PathBuf>,
     pub qemu: Option<PathBuf>,
     pub sudo: Option<PathBuf>,
+    pub package_manager: Option<PackageManager>,
 }
 
 /// `nested`: this process runs inside a user namespace, where uid 0 is not root for files.
-pub fn gather(host: &dyn Host, identity: Option<&Identity>, nested: bool) -> Facts {
+pub fn gather(
+    host: &dyn Host,
+    identity: Option<&Identity>,
+    nested: bool,
+    package_manager: Option<PackageManager>,
+) -> Facts {
     let path_list = host.env("PATH").unwrap_or_default();
     let kvm = host
         .metadata(Path::new("/dev/kvm"))
@@ -40,6 +47,7 @@ pub fn gather(host: &dyn Host, identity: Option<&Identity>, nested: bool) -> Fac
         proot: host.find_in_path("proot", &path_list),
         qemu,
         sudo: host.find_in_path("sudo", &path_list),
+        package_manager,
     }
 }
 
@@ -94,9 +102,14 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             Status::Ok,
             format!("proot is installed: {}", path.display()),
         ),
-        None => Finding::new(&PROOT, Status::Info, "proot is not installed")
-            .with_root("apt-get install proot")
-            .without_root("download a static proot build into ~/bin"),
+        None => {
+            let finding = Finding::new(&PROOT, Status::Info, "proot is not installed")
+                .without_root("download a static proot build into ~/bin");
+            match facts.package_manager {
+                Some(pm) => finding.with_root(pm.install("proot")),
+                None => finding,
+            }
+        }
     };
     vec![kvm, proot]
 }

@@ -12,6 +12,7 @@ use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::{FileMeta, Host, Identity};
 use crate::probe::file_caps::FileCaps;
 use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
+use crate::probe::package::PackageManager;
 use crate::probe::subid;
 
 /// Used when the process has no PATH at all; what a login shell on Debian would set.
@@ -27,6 +28,8 @@ pub struct Facts {
     pub experiment: Outcome<IdmapOutcome>,
     /// What the experiment runs, when it can run at all.
     pub plan: Option<IdmapPlan>,
+    /// Names the install and reinstall fixes; `None` where no known one exists (ChromeOS).
+    pub package_manager: Option<PackageManager>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,7 +103,12 @@ impl Facts {
     }
 }
 
-pub fn gather(host: &dyn Host, identity: Option<&Identity>, subid: &subid::Facts) -> Facts {
+pub fn gather(
+    host: &dyn Host,
+    identity: Option<&Identity>,
+    subid: &subid::Facts,
+    package_manager: Option<PackageManager>,
+) -> Facts {
     let env_path = host.env("PATH");
     let path_list = env_path.clone().unwrap_or_else(|| DEFAULT_PATH.to_string());
     let mountinfo = read_mountinfo(host);
@@ -137,6 +145,7 @@ pub fn gather(host: &dyn Host, identity: Option<&Identity>, subid: &subid::Facts
             Err(reason) => skipped(reason),
         },
         plan: plan.ok(),
+        package_manager,
     }
 }
 
@@ -357,16 +366,16 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         } else {
             "PATH (unset; default used)"
         };
-        return vec![
-            Finding::new(
-                missing,
-                Status::Fail,
-                format!("{} is not in PATH", helper.name),
-            )
-            .evidence(source, facts.path_list.clone())
-            .with_root("apt-get install uidmap    # Debian, Ubuntu")
-            .with_root("dnf install shadow-utils    # Fedora, RHEL"),
-        ];
+        let finding = Finding::new(
+            missing,
+            Status::Fail,
+            format!("{} is not in PATH", helper.name),
+        )
+        .evidence(source, facts.path_list.clone());
+        return vec![match facts.package_manager {
+            Some(pm) => finding.with_root(pm.install(pm.uidmap_package())),
+            None => finding,
+        }];
     };
     let shown = if found.path == found.canonical {
         found.path.display().to_string()
@@ -415,8 +424,19 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         .with_root(format!(
             "{take_over}setcap {cap}=ep {path}    # or: chown root:root {path} && chmod 4755 {path}"
         ))
-        .with_root("or reinstall the distribution package: apt-get install --reinstall uidmap")
     });
+    // Reinstalling helps only the distribution's own copy, not one in /usr/local or ~/bin.
+    let packaged = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
+        .iter()
+        .any(|dir| found.canonical.parent() == Some(Path::new(dir)));
+    if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
+        if last.id == not_privileged.id && last.status == Status::Fail {
+            last.fix.with_root.push(format!(
+                "or put the package back as shipped: {}",
+                pm.reinstall(pm.uidmap_package())
+            ));
+        }
+    }
     let setuid_doc = setuid_non_root_doc(helper);
     findings.push(match found.setuid_owner() {
         Some(owner) => Finding::new(

@@ -96,7 +96,8 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let id = identity.identity.as_ref().ok();
         let mut userns = userns::gather(host);
         let subid = subid::gather(host, &identity, &userns);
-        let mut idmap = idmap::gather(host, id, &subid);
+        let package_manager = package::PackageManager::detect(host);
+        let mut idmap = idmap::gather(host, id, &subid, package_manager);
         let idmap_run = idmap
             .plan
             .clone()
@@ -108,14 +109,13 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             .filter(|h| h.starts_with('/'))
             .or_else(|| id.and_then(|id| id.home.clone()));
         let conf = containers_conf::gather(host, home.as_deref());
-        let package_manager = package::PackageManager::detect(host);
         let mountinfo = host
             .read_string(Path::new("/proc/self/mountinfo"))
             .map_err(|e| e.to_string());
         let runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
         let platform = platform::gather(host);
         let lsm = lsm::gather(host, identity.uid());
-        let fallback = fallback::gather(host, id, userns.nested());
+        let fallback = fallback::gather(host, id, userns.nested(), package_manager);
         let session = session::gather(host, id, userns.uid_map.as_deref());
         let network = network::gather(host, &conf, package_manager);
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);

@@ -30,6 +30,27 @@ impl PackageManager {
             .map(|(_, pm)| *pm)
     }
 
+    /// The package that ships newuidmap and newgidmap here.
+    pub fn uidmap_package(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "uidmap",
+            PackageManager::Dnf => "shadow-utils",
+            PackageManager::Zypper | PackageManager::Pacman => "shadow",
+            PackageManager::Apk => "shadow-uidmap",
+        }
+    }
+
+    /// The command that puts a package's files back as shipped (modes, owners, capabilities).
+    pub fn reinstall(self, package: &str) -> String {
+        match self {
+            PackageManager::Apt => format!("apt-get install --reinstall {package}"),
+            PackageManager::Dnf => format!("dnf reinstall {package}"),
+            PackageManager::Zypper => format!("zypper install --force {package}"),
+            PackageManager::Pacman => format!("pacman -S {package}"),
+            PackageManager::Apk => format!("apk fix {package}"),
+        }
+    }
+
     /// The command that installs `package` (names as Debian and Fedora both spell them).
     pub fn install(self, package: &str) -> String {
         match self {
