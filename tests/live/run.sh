@@ -57,6 +57,11 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 #                     current user' -> blocked
 #   stale-pause       podman unshare shows the old 1-id map; the uid-60000 image fails -> degraded
 #   fake-root         podman believes it is root: "mkdir /var/lib/containers: permission denied"
+#   home-noexec       vfs storage in the noexec home: "exec /bin/true: permission denied" with
+#                     crun and runc alike -> blocked
+#   newuidmap-setuid-user  setuid to the user gains nothing: "newuidmap: write to uid_map failed:
+#                     Operation not permitted" -> blocked
+#   fuse-mount-program "fuse: failed to open /dev/fuse: Permission denied" on every run -> blocked
 # ---------------------------------------------------------------------------------------------
 SCENARIOS=(
   "baseline|nothing induced: healthy host, user with a 65536-id range|@causes|-"
@@ -79,6 +84,9 @@ SCENARIOS=(
   "xdg-not-writable|XDG_RUNTIME_DIR is a directory owned by root, mode 0755|session.runtime_dir_not_writable session.runtime_dir_wrong_owner|-"
   "stale-pause|podman's pause process started while the user had no subordinate ids (1-id map), still running with a 65536-id range in /etc/subuid and /etc/subgid now|podman.stale_pause_process|-"
   "fake-root|the user runs everything, hostcap included, under unshare --user --map-root-user (euid 0 in a one-id namespace)|session.fake_root|-"
+  "home-noexec|the user's home (podman's storage) on a noexec mount; tun open and runc, so storage is the only cause|storage.dir_noexec|-"
+  "newuidmap-setuid-user|/usr/bin/newuidmap setuid but owned by the test user instead of root|idmap.newuidmap_setuid_non_root|-"
+  "fuse-mount-program|the user's storage.conf names fuse-overlayfs as mount_program while /dev/fuse stays 0600; tun open and runc|storage.fuse_unusable|-"
 )
 
 log() { printf '[live] %s\n' "$*" >&2; }
@@ -187,6 +195,28 @@ setup_scenario() {
       ;;
     tun-open)
       open_tun
+      ;;
+    home-noexec)
+      open_tun
+      user_runtime_runc
+      mount --bind "$H" "$H"
+      mount -o remount,bind,noexec "$H"
+      findmnt -no OPTIONS -T "$H" | tr ',' '\n' | grep -qx noexec || skip "could not make $H noexec"
+      ;;
+    newuidmap-setuid-user)
+      cp "$NEWUIDMAP" "$S/newuidmap"
+      chown "$TUID:$TGID" "$S/newuidmap"; chmod 4755 "$S/newuidmap"
+      bind_file "$S/newuidmap" "$NEWUIDMAP"
+      [[ -u $NEWUIDMAP && $(stat -c %u "$NEWUIDMAP") == "$TUID" ]] || skip "could not make $NEWUIDMAP setuid to the test user"
+      ;;
+    fuse-mount-program)
+      command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
+      [[ -c /dev/fuse && $(stat -c %a /dev/fuse) == 600 ]] || skip "/dev/fuse is not 0600 here"
+      open_tun
+      user_runtime_runc
+      printf '[storage]\ndriver = "overlay"\n[storage.options.overlay]\nmount_program = "%s"\n' \
+        "$(command -v fuse-overlayfs)" >"$H/.config/containers/storage.conf"
+      chown "$TUID:$TGID" "$H/.config/containers/storage.conf"
       ;;
     runtime-runc)
       user_runtime_runc
