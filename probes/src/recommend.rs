@@ -214,7 +214,8 @@ pub fn recommend(
         &["proot -0 -r ROOTFS -b /dev -b /proc -b /sys -w / /bin/sh"],
         "no isolation (same host user, not a security boundary); slower, and some programs misbehave under ptrace",
     ));
-    let chroot_ok = of(Target::Chroot) == Some(Verdict::Ready);
+    let chroot = verdicts.iter().find(|v| v.target == Target::Chroot);
+    let chroot_ok = chroot.is_some_and(|v| v.verdict == Verdict::Ready);
     list.push(rec(
         "chroot.as_root",
         "chroot as root",
@@ -223,11 +224,7 @@ pub fn recommend(
         } else {
             Feasibility::Unverified
         },
-        if chroot_ok {
-            "this process may chroot".to_string()
-        } else {
-            "needs root".to_string()
-        },
+        chroot.map_or_else(|| "needs root".to_string(), |v| v.summary.clone()),
         &["sudo mount --bind /proc ROOTFS/proc && sudo chroot ROOTFS /bin/sh"],
         "needs root; no namespaces, so processes and network are shared with the host",
     ));

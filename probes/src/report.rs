@@ -113,6 +113,7 @@ pub fn catalogue() -> Vec<&'static crate::finding::FindingDoc> {
         probe::network::DOCS,
         probe::storage::DOCS,
         probe::pause::DOCS,
+        probe::programs::DOCS,
         target::DOCS,
     ]
     .concat()

@@ -128,6 +128,14 @@ pub struct TargetVerdict {
     pub deciding: Vec<&'static str>,
     /// The requirements of the target's default command, in the order it meets them.
     pub path: Vec<StepVerdict>,
+    /// The program the default command runs, as found in PATH (or where the distribution
+    /// would install it), for targets that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// False when that program is not installed: the verdict then says whether it would work
+    /// once installed from the distribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installed: Option<bool>,
 }
 
 impl TargetVerdict {

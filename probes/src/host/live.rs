@@ -74,6 +74,25 @@ impl Host for LiveHost {
             .map_err(|e| HostError::from_io(path, &e))
     }
 
+    fn kvm_api_version(&self) -> Result<i32, HostError> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
+        let path = Path::new("/dev/kvm");
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(path)
+            .map_err(|e| HostError::from_io(path, &e))?;
+        // SAFETY: KVM_GET_API_VERSION takes no argument and only returns a number.
+        let version = unsafe { libc::ioctl(file.as_raw_fd(), KVM_GET_API_VERSION, 0) };
+        if version < 0 {
+            return Err(HostError::from_io(path, &std::io::Error::last_os_error()));
+        }
+        Ok(version)
+    }
+
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
         xattr::get(path, name).map_err(|e| HostError::from_io(path, &e))
     }

@@ -101,6 +101,10 @@ pub trait Host {
     /// fuse-overlayfs with `/dev/fuse`; without an ioctl after it, it changes nothing.
     fn open_read_write(&self, path: &Path) -> Result<(), HostError>;
 
+    /// Opens `/dev/kvm` read-write as qemu does and asks `KVM_GET_API_VERSION` (12 on every
+    /// kernel since 2.6.22): proof that this user can run accelerated VMs. Creates no VM.
+    fn kvm_api_version(&self) -> Result<i32, HostError>;
+
     /// An extended attribute (e.g. `security.capability`); `Ok(None)` when the file has none.
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError>;
 

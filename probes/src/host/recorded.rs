@@ -69,6 +69,9 @@ pub struct FileEntry {
     /// mode, owner and the user's groups, as `open(2)` would for a plain device node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_read_write: Option<String>,
+    /// For `/dev/kvm`: what `KVM_GET_API_VERSION` answered the recorded user (12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kvm_api_version: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -254,6 +257,19 @@ impl Host for RecordedHost {
                 }
             }
         }
+    }
+
+    fn kvm_api_version(&self) -> Result<i32, HostError> {
+        let path = Path::new("/dev/kvm");
+        self.open_read_write(path)?;
+        self.entry(path)
+            .and_then(|e| e.kvm_api_version)
+            .ok_or_else(|| {
+                HostError::Other(
+                    path.to_path_buf(),
+                    "KVM_GET_API_VERSION was not recorded".into(),
+                )
+            })
     }
 
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {

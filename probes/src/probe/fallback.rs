@@ -13,24 +13,38 @@ pub struct Facts {
     /// Whether this user may open /dev/kvm read-write, judged from its mode, owner and the
     /// user's groups.
     pub kvm_usable: bool,
+    /// What `KVM_GET_API_VERSION` answered, or why it was not asked or failed.
+    pub kvm_api: Result<i32, String>,
     pub proot: Option<PathBuf>,
     pub qemu: Option<PathBuf>,
     pub sudo: Option<PathBuf>,
+    /// The name of the group that owns /dev/kvm, from /etc/group.
+    pub kvm_group: Option<String>,
+    pub user: Option<String>,
+    /// The group that gives this user sudo by the distributions' default sudoers
+    /// (`%sudo` on Debian and Ubuntu, `%wheel` on Fedora and Arch, `%admin` on old Ubuntu).
+    pub admin_group: Option<String>,
+    pub no_new_privs: bool,
     pub package_manager: Option<PackageManager>,
 }
+
+/// Groups that the distributions' default sudoers let run anything.
+const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin"];
 
 /// `nested`: this process runs inside a user namespace, where uid 0 is not root for files.
 pub fn gather(
     host: &dyn Host,
     identity: Option<&Identity>,
     nested: bool,
+    no_new_privs: bool,
     package_manager: Option<PackageManager>,
 ) -> Facts {
     let path_list = host.env("PATH").unwrap_or_default();
     let kvm = host
         .metadata(Path::new("/dev/kvm"))
         .map_err(|e| e.to_string());
-    let kvm_usable = match (&kvm, identity) {
+    // Asked only where the mode bits let this user in: the answer is then the proof.
+    let may_open = match (&kvm, identity) {
         (Ok(meta), Some(id)) => {
             let mut gids: Vec<u32> = id.groups.iter().map(|g| g.gid).collect();
             gids.push(id.gid);
@@ -38,18 +52,52 @@ pub fn gather(
         }
         _ => false,
     };
+    let kvm_api = if may_open {
+        host.kvm_api_version().map_err(|e| e.to_string())
+    } else {
+        Err("this user may not open /dev/kvm".to_string())
+    };
+    let kvm_usable = kvm_api == Ok(KVM_API_VERSION);
     let qemu = ["qemu-system-x86_64", "qemu-system-aarch64", "qemu-kvm"]
         .into_iter()
         .find_map(|name| host.find_in_path(name, &path_list));
+    let kvm_group = kvm
+        .as_ref()
+        .ok()
+        .and_then(|meta| group_name(host, meta.gid));
     Facts {
+        kvm_group,
         kvm,
         kvm_usable,
+        kvm_api,
         proot: host.find_in_path("proot", &path_list),
         qemu,
         sudo: host.find_in_path("sudo", &path_list),
+        user: identity.and_then(|id| id.user.clone()),
+        admin_group: identity.and_then(|id| {
+            id.groups
+                .iter()
+                .filter_map(|g| g.name.clone())
+                .find(|name| ADMIN_GROUPS.contains(&name.as_str()))
+        }),
+        no_new_privs,
         package_manager,
     }
 }
+
+/// The name of group `gid` in /etc/group.
+fn group_name(host: &dyn Host, gid: u32) -> Option<String> {
+    let text = host.read_string(Path::new("/etc/group")).ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id = fields.nth(1)?.parse::<u32>().ok()?;
+        (id == gid).then(|| name.to_string())
+    })
+}
+
+/// The only KVM API version there has ever been (Documentation/virt/kvm/api.rst).
+const KVM_API_VERSION: i32 = 12;
 
 pub const KVM: FindingDoc = FindingDoc {
     id: "fallback.kvm",
@@ -72,23 +120,59 @@ downloaded into the home directory without root.",
     references: &["https://proot-me.github.io/"],
 };
 
-pub const DOCS: &[&FindingDoc] = &[&KVM, &PROOT];
+pub const SUDO: FindingDoc = FindingDoc {
+    id: "fallback.sudo",
+    summary: "whether this user can probably become root through sudo",
+    explanation: "chroot, rootful podman and a root-owned build daemon need root. The \
+distributions' default sudoers let members of one group run anything (`%sudo` on Debian and \
+Ubuntu, `%wheel` on Fedora and Arch, `%admin` on older Ubuntu). hostcap reads the group \
+membership but never runs sudo (it may prompt, and it logs), so this stays a probability: \
+`sudo -l` shows what the rules really allow. Under no_new_privs sudo cannot gain root at all.",
+    references: &["sudoers(5)", "sudo(8): -l"],
+};
+
+pub const DOCS: &[&FindingDoc] = &[&KVM, &PROOT, &SUDO];
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
     let kvm = match &facts.kvm {
         Ok(meta) if facts.kvm_usable => Finding::new(
             &KVM,
             Status::Ok,
-            "/dev/kvm is usable: VMs run at native speed",
-        )
-        .evidence("/dev/kvm", describe(meta)),
-        Ok(meta) => Finding::new(
-            &KVM,
-            Status::Warn,
-            "/dev/kvm exists but this user may not open it",
+            "/dev/kvm answers this user: VMs run at native speed",
         )
         .evidence("/dev/kvm", describe(meta))
-        .with_root("usermod -aG kvm $USER    # then log in again"),
+        .evidence("ioctl(KVM_GET_API_VERSION)", KVM_API_VERSION.to_string()),
+        Ok(meta)
+            if facts
+                .kvm_api
+                .as_ref()
+                .is_err_and(|e| !e.contains("may not open")) =>
+        {
+            let reason = facts.kvm_api.as_ref().err().cloned().unwrap_or_default();
+            Finding::new(
+                &KVM,
+                Status::Warn,
+                "/dev/kvm opens by its mode, but KVM did not answer: a VM would run emulated",
+            )
+            .evidence("/dev/kvm", describe(meta))
+            .evidence("ioctl(KVM_GET_API_VERSION)", reason)
+        }
+        Ok(meta) => {
+            let finding = Finding::new(
+                &KVM,
+                Status::Warn,
+                "/dev/kvm exists but this user may not open it",
+            )
+            .evidence("/dev/kvm", describe(meta));
+            // Only a group the device really opens to is worth joining.
+            match (&facts.kvm_group, meta.mode & 0o060 == 0o060) {
+                (Some(group), true) => finding.with_root(format!(
+                    "usermod -aG {group} {}    # then log in again",
+                    facts.user.as_deref().unwrap_or("$USER")
+                )),
+                _ => finding,
+            }
+        }
         Err(reason) => Finding::new(
             &KVM,
             Status::Warn,
@@ -111,7 +195,32 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             }
         }
     };
-    vec![kvm, proot]
+    vec![kvm, proot, judge_sudo(facts)]
+}
+
+fn judge_sudo(facts: &Facts) -> Finding {
+    match (&facts.sudo, &facts.admin_group) {
+        (None, _) => Finding::new(&SUDO, Status::Info, "sudo is not installed"),
+        (Some(_), _) if facts.no_new_privs => Finding::new(
+            &SUDO,
+            Status::Info,
+            "sudo is installed, but no_new_privs keeps it from gaining root",
+        ),
+        (Some(path), Some(group)) => Finding::new(
+            &SUDO,
+            Status::Info,
+            format!("probably root via sudo: member of group {group}"),
+        )
+        .evidence(path.display().to_string(), "installed")
+        .evidence("groups", group.clone())
+        .without_root("sudo -l    # confirms what sudo allows this user"),
+        (Some(path), None) => Finding::new(
+            &SUDO,
+            Status::Info,
+            "sudo is installed, but this user is in no group the default sudoers trusts",
+        )
+        .evidence(path.display().to_string(), "installed"),
+    }
 }
 
 fn describe(meta: &FileMeta) -> String {

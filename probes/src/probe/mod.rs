@@ -13,6 +13,7 @@ pub mod network;
 pub mod package;
 pub mod pause;
 pub mod platform;
+pub mod programs;
 pub mod runtime;
 pub mod session;
 pub mod storage;
@@ -82,6 +83,7 @@ pub struct Facts {
     pub network: network::Facts,
     pub storage: storage::Facts,
     pub pause: pause::Facts,
+    pub programs: programs::Facts,
     pub kernel_log: kernel_log::Facts,
 }
 
@@ -115,10 +117,17 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
         let platform = platform::gather(host);
         let lsm = lsm::gather(host, identity.uid());
-        let fallback = fallback::gather(host, id, userns.nested(), package_manager);
+        let fallback = fallback::gather(
+            host,
+            id,
+            userns.nested(),
+            identity.no_new_privs(),
+            package_manager,
+        );
         let session = session::gather(host, id, userns.uid_map.as_deref());
         let network = network::gather(host, &conf, package_manager);
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
+        let programs = programs::gather(host);
         userns.experiment = joined(userns_run);
         let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
         if let Some(run) = idmap_run {
@@ -138,6 +147,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             network,
             storage,
             pause,
+            programs,
             kernel_log,
         }
     })
@@ -163,6 +173,7 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     findings.extend(network::judge(&facts.network));
     findings.extend(storage::judge(&facts.storage));
     findings.extend(pause::judge(&facts.pause));
+    findings.extend(programs::judge(&facts.programs));
     findings.extend(kernel_log::judge(&facts.kernel_log));
     findings.extend(fallback::judge(&facts.fallback));
     findings

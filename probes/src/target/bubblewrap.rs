@@ -6,11 +6,11 @@ use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
     target: Target::Bubblewrap,
+    program: Some("bwrap"),
     ready: "a one-id user namespace works",
     requirements: &[
         Requirement::LinuxNamespaces,
         Requirement::UserNamespace {
-            program: Some("/usr/bin/bwrap"),
             otherwise: Verdict::Blocked,
         },
     ],

@@ -5,6 +5,7 @@ use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::Chroot,
+    program: None,
     ready: "this process may chroot",
     requirements: &[Requirement::Chroot],
 };

@@ -6,6 +6,7 @@ use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::GuixDaemon,
+    program: Some("guix-daemon"),
     ready: "builds can run isolated",
     requirements: &[
         Requirement::LinuxNamespaces,

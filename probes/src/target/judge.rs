@@ -69,11 +69,11 @@ impl<'a> Judge<'a> {
         contradictions
     }
 
-    pub fn step(&mut self, requirement: Requirement) -> StepVerdict {
+    pub fn step(&mut self, requirement: Requirement, program: Option<&'static str>) -> StepVerdict {
         match requirement {
             Requirement::KnownUser => self.known_user(requirement),
             Requirement::LinuxNamespaces => self.linux_namespaces(requirement),
-            Requirement::UserNamespace { program, otherwise } => {
+            Requirement::UserNamespace { otherwise } => {
                 self.user_namespace(requirement, program, otherwise)
             }
             Requirement::IdMapping { without_ranges } => {
@@ -165,7 +165,23 @@ impl<'a> Judge<'a> {
         program: Option<&'static str>,
         otherwise: Verdict,
     ) -> StepVerdict {
-        match self.single_id(program.map(Path::new)) {
+        let program = program.and_then(|name| self.facts.programs.get(name));
+        let judged = program.map(|p| p.judged_path());
+        let ability = self.single_id(judged.as_deref());
+        if program.is_some_and(|p| p.name == "bwrap" && p.is_setuid_root())
+            && ability != Ability::Works
+        {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "setuid bwrap makes its namespaces with its own privilege",
+                vec![crate::probe::programs::BWRAP_SETUID.id],
+            );
+        }
+        let shown = judged
+            .as_ref()
+            .map_or_else(|| "the program".to_string(), |p| p.display().to_string());
+        match ability {
             Ability::Works => step(
                 requirement,
                 Verdict::Ready,
@@ -175,10 +191,7 @@ impl<'a> Judge<'a> {
             Ability::ExemptByProfile => step(
                 requirement,
                 Verdict::Ready,
-                format!(
-                    "{}'s AppArmor profile grants userns",
-                    program.unwrap_or("the program")
-                ),
+                format!("{shown}'s AppArmor profile grants userns"),
                 vec![userns::APPARMOR.id],
             ),
             Ability::Unproven => step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new()),
@@ -492,12 +505,30 @@ impl<'a> Judge<'a> {
                 vec![identity::USER.id],
             );
         }
-        let how = if self.facts.fallback.sudo.is_some() && !self.facts.identity.no_new_privs() {
-            "needs root (sudo is installed)"
-        } else {
-            "needs root"
-        };
-        step(requirement, Verdict::Blocked, how, vec![identity::USER.id])
+        let fallback = &self.facts.fallback;
+        let sudo_usable = fallback.sudo.is_some() && !self.facts.identity.no_new_privs();
+        match (&fallback.admin_group, sudo_usable) {
+            (Some(group), true) => step(
+                requirement,
+                Verdict::Degraded,
+                format!(
+                    "probably, via sudo (member of group {group}; `sudo -l` confirms what it allows)"
+                ),
+                vec![fallback::SUDO.id],
+            ),
+            (_, true) => step(
+                requirement,
+                Verdict::Blocked,
+                "needs root (sudo is installed, but this user is in no sudo group)",
+                vec![fallback::SUDO.id, identity::USER.id],
+            ),
+            (_, false) => step(
+                requirement,
+                Verdict::Blocked,
+                "needs root",
+                vec![identity::USER.id],
+            ),
+        }
     }
 
     fn ptrace(&self, requirement: Requirement) -> StepVerdict {
@@ -534,19 +565,32 @@ impl<'a> Judge<'a> {
             );
         }
         if facts.fallback.kvm_usable {
-            step(
+            return step(
                 requirement,
                 Verdict::Ready,
-                "/dev/kvm is usable",
+                "/dev/kvm answers KVM_GET_API_VERSION: VMs run at native speed",
                 vec![fallback::KVM.id],
-            )
-        } else {
-            step(
-                requirement,
-                Verdict::Degraded,
-                "no usable /dev/kvm: emulated, slow",
-                vec![fallback::KVM.id],
-            )
+            );
         }
+        let where_ = if facts.platform.kind() == platform::Kind::Container {
+            " inside this container"
+        } else {
+            ""
+        };
+        let summary = match &facts.fallback.qemu {
+            Some(qemu) => format!(
+                "no usable /dev/kvm{where_}: {} emulates, many times slower",
+                qemu.display()
+            ),
+            None => format!(
+                "no usable /dev/kvm{where_}, and qemu is not installed: only slow emulation, once installed"
+            ),
+        };
+        step(
+            requirement,
+            Verdict::Degraded,
+            summary,
+            vec![fallback::KVM.id],
+        )
     }
 }

@@ -26,12 +26,10 @@ pub enum Requirement {
     KnownUser,
     /// Linux namespaces exist at all (not WSL 1).
     LinuxNamespaces,
-    /// A one-id user namespace with exec mounts, for `program` (whose AppArmor profile may
-    /// exempt it); `otherwise` is the verdict when it fails.
-    UserNamespace {
-        program: Option<&'static str>,
-        otherwise: Verdict,
-    },
+    /// A one-id user namespace with exec mounts, for the target's program (whose AppArmor
+    /// profile may exempt it, and which may be setuid root); `otherwise` is the verdict when it
+    /// fails.
+    UserNamespace { otherwise: Verdict },
     /// newuidmap/newgidmap map the user's subordinate ranges; `without_ranges` is the
     /// verdict when the user has none (podman falls back to one id, rootlesskit refuses).
     IdMapping { without_ranges: Verdict },
@@ -69,6 +67,8 @@ pub const fn rule(finding: &'static FindingDoc, when_failing: Verdict) -> Rule {
 #[derive(Debug, Clone, Copy)]
 pub struct Path {
     pub target: Target,
+    /// The program its default command runs, by name: resolved through PATH on each host.
+    pub program: Option<&'static str>,
     pub ready: &'static str,
     pub requirements: &'static [Requirement],
 }
@@ -122,14 +122,26 @@ pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<F
         .map(|path| {
             let mut steps: Vec<StepVerdict> = Vec::new();
             for requirement in path.requirements {
-                let step = judge.step(*requirement);
+                let step = judge.step(*requirement, path.program);
                 let stop = requirement.is_gate() && step.verdict != Verdict::Ready;
                 steps.push(step);
                 if stop {
                     break;
                 }
             }
-            combine(path, steps)
+            let program = path.program.and_then(|name| facts.programs.get(name));
+            let mut verdict = combine(path, steps);
+            if let Some(program) = program {
+                verdict.program = Some(program.judged_path().display().to_string());
+                verdict.installed = Some(program.installed());
+                if !program.installed() {
+                    verdict.summary.push_str(&format!(
+                        " ({} is not installed: judged as the distribution installs it)",
+                        program.name
+                    ));
+                }
+            }
+            verdict
         })
         .collect();
     (verdicts, judge.into_contradictions())
@@ -192,6 +204,8 @@ fn combine(path: &Path, steps: Vec<StepVerdict>) -> TargetVerdict {
         summary,
         deciding,
         path: steps,
+        program: None,
+        installed: None,
     }
 }
 

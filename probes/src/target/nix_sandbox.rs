@@ -6,6 +6,7 @@ use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::NixSandbox,
+    program: Some("nix-build"),
     ready: "builds can run sandboxed",
     requirements: &[
         Requirement::LinuxNamespaces,

@@ -5,6 +5,7 @@ use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::Proot,
+    program: Some("proot"),
     ready: "ptrace allowed",
     requirements: &[Requirement::Ptrace],
 };

@@ -7,6 +7,7 @@ use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
     target: Target::RootlessDocker,
+    program: Some("rootlesskit"),
     ready: "rootlesskit can map the user's ranges and build its namespaces",
     requirements: &[
         Requirement::KnownUser,
@@ -23,7 +24,6 @@ pub const PATH: Path = Path {
             without_ranges: Verdict::Blocked,
         },
         Requirement::UserNamespace {
-            program: Some("/usr/bin/rootlesskit"),
             otherwise: Verdict::Blocked,
         },
         Requirement::Findings {

@@ -9,6 +9,7 @@ use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
     target: Target::RootlessPodman,
+    program: Some("podman"),
     ready: "podman run works: id mapping, runtime, network and storage all hold",
     requirements: &[
         Requirement::KnownUser,
@@ -26,7 +27,6 @@ pub const PATH: Path = Path {
             without_ranges: Verdict::Degraded,
         },
         Requirement::UserNamespace {
-            program: Some("/usr/bin/podman"),
             otherwise: Verdict::Blocked,
         },
         Requirement::Findings {

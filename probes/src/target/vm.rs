@@ -5,6 +5,7 @@ use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::Vm,
+    program: None,
     ready: "a VM can run",
     requirements: &[Requirement::VirtualMachine],
 };
