@@ -114,6 +114,9 @@ pub fn catalogue() -> Vec<&'static crate::finding::FindingDoc> {
         probe::storage::DOCS,
         probe::pause::DOCS,
         probe::programs::DOCS,
+        probe::nix::DOCS,
+        probe::guix::DOCS,
+        probe::build_env::DOCS,
         target::DOCS,
     ]
     .concat()

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::{FileMeta, Host, Identity};
+use crate::probe::idmap::mount_of;
 use crate::probe::package::PackageManager;
 
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct Facts {
     /// What `KVM_GET_API_VERSION` answered, or why it was not asked or failed.
     pub kvm_api: Result<i32, String>,
     pub proot: Option<PathBuf>,
+    /// The noexec mount that holds proot (a static build in a noexec home cannot run).
+    pub proot_noexec_mount: Option<String>,
     pub qemu: Option<PathBuf>,
     pub sudo: Option<PathBuf>,
     /// The name of the group that owns /dev/kvm, from /etc/group.
@@ -37,9 +40,11 @@ pub fn gather(
     identity: Option<&Identity>,
     nested: bool,
     no_new_privs: bool,
+    mountinfo: &Result<String, String>,
     package_manager: Option<PackageManager>,
 ) -> Facts {
     let path_list = host.env("PATH").unwrap_or_default();
+    let proot = host.find_in_path("proot", &path_list);
     let kvm = host
         .metadata(Path::new("/dev/kvm"))
         .map_err(|e| e.to_string());
@@ -70,7 +75,12 @@ pub fn gather(
         kvm,
         kvm_usable,
         kvm_api,
-        proot: host.find_in_path("proot", &path_list),
+        proot_noexec_mount: proot.as_ref().and_then(|path| {
+            let real = host.canonicalize(path).unwrap_or_else(|_| path.clone());
+            let mount = mount_of(mountinfo.as_ref().ok()?, &real).ok()?;
+            mount.noexec.then_some(mount.line)
+        }),
+        proot,
         qemu,
         sudo: host.find_in_path("sudo", &path_list),
         user: identity.and_then(|id| id.user.clone()),
@@ -181,11 +191,20 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         .evidence("/dev/kvm", reason.clone()),
     };
     let proot = match &facts.proot {
-        Some(path) => Finding::new(
-            &PROOT,
-            Status::Ok,
-            format!("proot is installed: {}", path.display()),
-        ),
+        Some(path) => match &facts.proot_noexec_mount {
+            Some(line) => Finding::new(
+                &PROOT,
+                Status::Fail,
+                format!("{} lies on a noexec mount: it cannot run", path.display()),
+            )
+            .evidence("/proc/self/mountinfo", line.clone())
+            .without_root("put proot on a mount that allows exec, e.g. /usr/local/bin or ~/.local/bin if /home allows it"),
+            None => Finding::new(
+                &PROOT,
+                Status::Ok,
+                format!("proot is installed: {}", path.display()),
+            ),
+        },
         None => {
             let finding = Finding::new(&PROOT, Status::Info, "proot is not installed")
                 .without_root("download a static proot build into ~/bin");

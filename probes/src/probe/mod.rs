@@ -2,14 +2,17 @@
 //! unreadable file is a fact, not an error) and `judge(&Facts) -> Vec<Finding>` (pure), plus
 //! `DOCS`, the catalogue entries of the finding ids it can emit.
 
+pub mod build_env;
 pub mod containers_conf;
 pub mod fallback;
 pub mod file_caps;
+pub mod guix;
 pub mod identity;
 pub mod idmap;
 pub mod kernel_log;
 pub mod lsm;
 pub mod network;
+pub mod nix;
 pub mod package;
 pub mod pause;
 pub mod platform;
@@ -84,6 +87,9 @@ pub struct Facts {
     pub storage: storage::Facts,
     pub pause: pause::Facts,
     pub programs: programs::Facts,
+    pub nix: nix::Facts,
+    pub guix: guix::Facts,
+    pub build_env: build_env::Facts,
     pub kernel_log: kernel_log::Facts,
 }
 
@@ -122,12 +128,16 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             id,
             userns.nested(),
             identity.no_new_privs(),
+            &mountinfo,
             package_manager,
         );
         let session = session::gather(host, id, userns.uid_map.as_deref());
         let network = network::gather(host, &conf, package_manager);
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
         let programs = programs::gather(host);
+        let nix = nix::gather(host, &identity);
+        let guix = guix::gather(host);
+        let build_env = build_env::gather(host, &identity);
         userns.experiment = joined(userns_run);
         let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
         if let Some(run) = idmap_run {
@@ -148,6 +158,9 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             storage,
             pause,
             programs,
+            nix,
+            guix,
+            build_env,
             kernel_log,
         }
     })
@@ -174,6 +187,9 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     findings.extend(storage::judge(&facts.storage));
     findings.extend(pause::judge(&facts.pause));
     findings.extend(programs::judge(&facts.programs));
+    findings.extend(nix::judge(&facts.nix));
+    findings.extend(guix::judge(&facts.guix));
+    findings.extend(build_env::judge(&facts.build_env));
     findings.extend(kernel_log::judge(&facts.kernel_log));
     findings.extend(fallback::judge(&facts.fallback));
     findings

@@ -32,6 +32,9 @@ pub struct Facts {
     pub found: Option<PathBuf>,
     /// The other user-mode stack, when installed: a way out if the first is missing.
     pub alternative: Option<(String, PathBuf)>,
+    /// The network driver dockerd-rootless.sh would give rootlesskit: the first of
+    /// slirp4netns, pasta and vpnkit in PATH.
+    pub rootlesskit_driver: Option<(&'static str, PathBuf)>,
     pub tun: Result<(), String>,
     pub tun_meta: Option<crate::host::FileMeta>,
     pub unprivileged_port_start: Option<String>,
@@ -83,8 +86,12 @@ pub fn gather(
             pasta.map(|p| ("pasta".to_string(), p)),
         ),
     };
+    let rootlesskit_driver = ["slirp4netns", "pasta", "vpnkit"]
+        .into_iter()
+        .find_map(|name| host.find_in_path(name, &path_list).map(|p| (name, p)));
     let tun_path = Path::new(TUN);
     Facts {
+        rootlesskit_driver,
         configured: conf.rootless_network_cmd.clone(),
         command,
         found,
@@ -147,15 +154,34 @@ cannot raise it.",
     references: &["https://docs.kernel.org/networking/ip-sysctl.html"],
 };
 
+pub const ROOTLESSKIT_DRIVER_MISSING: FindingDoc = FindingDoc {
+    id: "network.rootlesskit_driver_missing",
+    summary: "no network driver for rootless Docker's rootlesskit",
+    explanation: "dockerd-rootless.sh gives rootlesskit the first network driver it finds: \
+slirp4netns (0.4 or later), then pasta, then vpnkit. With none of them it stops before the \
+daemon starts (\"Neither slirp4netns (>= v0.4.0) nor vpnkit was found\"). Each of them opens \
+/dev/net/tun for the daemon's tap device, so an unusable /dev/net/tun stops the daemon too; \
+unlike podman, rootless Docker has no network-less fallback for its daemon.",
+    references: &[
+        "moby/moby contrib/dockerd-rootless.sh",
+        "https://docs.docker.com/engine/security/rootless/",
+    ],
+};
+
 pub const DOCS: &[&FindingDoc] = &[
     &TUN_UNUSABLE,
     &HELPER_MISSING,
+    &ROOTLESSKIT_DRIVER_MISSING,
     &UNPRIVILEGED_PORTS,
     &PING_GROUPS,
 ];
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
-    let mut findings = vec![judge_helper(facts), judge_tun(facts)];
+    let mut findings = vec![
+        judge_helper(facts),
+        judge_tun(facts),
+        judge_rootlesskit(facts),
+    ];
     if let Some(start) = &facts.unprivileged_port_start {
         findings.push(
             Finding::new(
@@ -181,6 +207,28 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+fn judge_rootlesskit(facts: &Facts) -> Finding {
+    match &facts.rootlesskit_driver {
+        Some((name, path)) => Finding::new(
+            &ROOTLESSKIT_DRIVER_MISSING,
+            Status::Ok,
+            format!("rootlesskit would use {name} ({})", path.display()),
+        ),
+        None => {
+            let finding = Finding::new(
+                &ROOTLESSKIT_DRIVER_MISSING,
+                Status::Fail,
+                "neither slirp4netns, pasta nor vpnkit is installed: dockerd-rootless.sh stops",
+            )
+            .evidence("PATH", "no slirp4netns, pasta or vpnkit");
+            match facts.package_manager {
+                Some(pm) => finding.with_root(pm.install("slirp4netns")),
+                None => finding,
+            }
+        }
+    }
 }
 
 fn judge_helper(facts: &Facts) -> Finding {
@@ -240,7 +288,7 @@ fn judge_tun(facts: &Facts) -> Finding {
                 &TUN_UNUSABLE,
                 Status::Fail,
                 format!(
-                    "{} cannot open /dev/net/tun: only --network none works",
+                    "/dev/net/tun cannot be opened: {} fails; podman runs only with --network none",
                     facts.command
                 ),
             )
@@ -273,6 +321,8 @@ mod tests {
             command: "slirp4netns".into(),
             found: found.then(|| PathBuf::from("/usr/bin/slirp4netns")),
             alternative: Some(("pasta".into(), PathBuf::from("/usr/bin/pasta"))),
+            rootlesskit_driver: found
+                .then(|| ("slirp4netns", PathBuf::from("/usr/bin/slirp4netns"))),
             tun,
             tun_meta: Some(FileMeta {
                 kind: FileKind::Other,

@@ -1,17 +1,25 @@
-//! guix-daemon's isolated builds: as root with build users, or unprivileged with user
-//! namespaces; otherwise only `--disable-chroot`.
+//! guix-daemon's isolated builds: not `--disable-chroot`, build users that exist, and root
+//! (or, for an unprivileged daemon, user namespaces); a build run from a shell with another
+//! user's HOME picks up that user's files.
 
-use super::{Path, Requirement};
-use crate::verdict::Target;
+use super::{Path, Requirement, rule};
+use crate::probe::{build_env, guix};
+use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
     target: Target::GuixDaemon,
     program: Some("guix-daemon"),
-    ready: "builds can run isolated",
+    ready: "builds run isolated",
     requirements: &[
         Requirement::LinuxNamespaces,
-        Requirement::BuildIsolation {
-            without: "only guix-daemon --disable-chroot, without isolation",
+        Requirement::Findings {
+            name: "build users",
+            rules: &[rule(&guix::BUILD_USERS, Verdict::Blocked)],
+        },
+        Requirement::GuixIsolation,
+        Requirement::Findings {
+            name: "environment",
+            rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
         },
     ],
 };

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use crate::experiment::{Outcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::probe::{Facts, fallback, identity, idmap, lsm, platform, subid, userns};
+use crate::probe::nix::SandboxSetting;
+use crate::probe::{Facts, fallback, guix, identity, idmap, lsm, nix, platform, subid, userns};
 use crate::verdict::{StepVerdict, Verdict};
 
 use super::{Requirement, Rule};
@@ -52,7 +53,7 @@ fn step(
     }
 }
 
-const NOT_PROVEN: &str = "no obstacle found, but not proven: experiments not run";
+const NOT_PROVEN: &str = "not proven: the experiments did not run";
 
 impl<'a> Judge<'a> {
     pub fn new(facts: &'a Facts, findings: &'a [Finding]) -> Self {
@@ -83,7 +84,8 @@ impl<'a> Judge<'a> {
             Requirement::Chroot => self.chroot(requirement),
             Requirement::Ptrace => self.ptrace(requirement),
             Requirement::VirtualMachine => self.virtual_machine(requirement),
-            Requirement::BuildIsolation { without } => self.build_isolation(requirement, without),
+            Requirement::NixSandbox => self.nix_sandbox(requirement),
+            Requirement::GuixIsolation => self.guix_isolation(requirement),
         }
     }
 
@@ -469,12 +471,45 @@ impl<'a> Judge<'a> {
         );
     }
 
-    fn build_isolation(&mut self, requirement: Requirement, without: &'static str) -> StepVerdict {
-        if self.facts.identity.is_root() && !self.facts.session.fake_root() {
+    /// Root that is really root: it runs a build daemon with build users.
+    fn real_root(&self) -> bool {
+        self.facts.identity.is_root() && !self.facts.session.fake_root()
+    }
+
+    fn nix_sandbox(&mut self, requirement: Requirement) -> StepVerdict {
+        let nix = &self.facts.nix;
+        match nix.sandbox_setting() {
+            SandboxSetting::Disabled { file, line } => {
+                return step(
+                    requirement,
+                    Verdict::Degraded,
+                    format!("sandbox = false ({file}:{line}): builds run without a sandbox"),
+                    vec![nix::SANDBOX_DISABLED.id],
+                );
+            }
+            SandboxSetting::Unknown(reason) => {
+                return step(
+                    requirement,
+                    Verdict::Unknown,
+                    reason,
+                    vec![nix::SANDBOX_DISABLED.id],
+                );
+            }
+            SandboxSetting::Enabled | SandboxSetting::Relaxed { .. } => {}
+        }
+        if nix.multi_user() {
             return step(
                 requirement,
                 Verdict::Ready,
-                "root runs the build daemon with build users",
+                "the nix-daemon builds as root in its sandbox",
+                vec![nix::DAEMON.id],
+            );
+        }
+        if self.real_root() {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "root sandboxes builds with build users",
                 vec![identity::USER.id],
             );
         }
@@ -482,11 +517,70 @@ impl<'a> Judge<'a> {
             Ability::Works | Ability::ExemptByProfile => step(
                 requirement,
                 Verdict::Ready,
-                "user namespaces work for unprivileged sandboxes",
+                "a user namespace gives single-user Nix its sandbox",
                 vec![userns::EXPERIMENT.id],
             ),
             Ability::Unproven => step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new()),
-            Ability::Fails(ids) => step(requirement, Verdict::Degraded, without, ids),
+            Ability::Fails(mut ids) if nix.fallback() => {
+                ids.insert(0, nix::SANDBOX_FALLBACK.id);
+                step(
+                    requirement,
+                    Verdict::Degraded,
+                    "no sandbox can be made: builds run without it (sandbox-fallback)",
+                    ids,
+                )
+            }
+            Ability::Fails(ids) => step(
+                requirement,
+                Verdict::Blocked,
+                "no sandbox can be made and sandbox-fallback = false: builds fail",
+                ids,
+            ),
+        }
+    }
+
+    fn guix_isolation(&mut self, requirement: Requirement) -> StepVerdict {
+        let guix = &self.facts.guix;
+        if guix.disable_chroot() {
+            return step(
+                requirement,
+                Verdict::Degraded,
+                "guix-daemon runs with --disable-chroot: builds without isolation",
+                vec![guix::DISABLE_CHROOT.id],
+            );
+        }
+        let daemon_as_root = guix.daemon().and_then(|d| d.uid) == Some(0);
+        if daemon_as_root {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "guix-daemon runs as root and isolates builds",
+                vec![guix::DISABLE_CHROOT.id],
+            );
+        }
+        if guix.daemon().is_none() && self.real_root() {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "root runs guix-daemon with build users",
+                vec![identity::USER.id],
+            );
+        }
+        // An unprivileged daemon (Guix since 2025) isolates builds in user namespaces.
+        match self.single_id(None) {
+            Ability::Works | Ability::ExemptByProfile => step(
+                requirement,
+                Verdict::Ready,
+                "user namespaces let an unprivileged guix-daemon isolate builds",
+                vec![userns::EXPERIMENT.id],
+            ),
+            Ability::Unproven => step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new()),
+            Ability::Fails(ids) => step(
+                requirement,
+                Verdict::Degraded,
+                "only guix-daemon --disable-chroot, without isolation",
+                ids,
+            ),
         }
     }
 
@@ -539,6 +633,14 @@ impl<'a> Judge<'a> {
                 Verdict::Blocked,
                 "Yama forbids ptrace",
                 vec![lsm::YAMA.id],
+            );
+        }
+        if facts.fallback.proot_noexec_mount.is_some() {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                "proot lies on a noexec mount",
+                vec![fallback::PROOT.id],
             );
         }
         let summary = if facts.fallback.proot.is_some() {

@@ -44,8 +44,13 @@ pub enum Requirement {
     Ptrace,
     /// A VM can run: ChromeOS's own, or one on /dev/kvm.
     VirtualMachine,
-    /// A build daemon as root with build users, or a user namespace for an unprivileged one.
-    BuildIsolation { without: &'static str },
+    /// Nix's build sandbox as this host's Nix would make it: nix.conf's `sandbox`, the root
+    /// daemon of multi-user Nix, or a user namespace for single-user Nix (else
+    /// `sandbox-fallback` decides whether builds run unsandboxed or fail).
+    NixSandbox,
+    /// guix-daemon's isolation: not `--disable-chroot`, and root with build users or an
+    /// unprivileged daemon in a user namespace.
+    GuixIsolation,
 }
 
 /// A finding that, when failing, sets the requirement's verdict.
@@ -91,7 +96,8 @@ impl Requirement {
             Requirement::Chroot => "root",
             Requirement::Ptrace => "ptrace",
             Requirement::VirtualMachine => "virtual machine",
-            Requirement::BuildIsolation { .. } => "build isolation",
+            Requirement::NixSandbox => "build sandbox",
+            Requirement::GuixIsolation => "build isolation",
         }
     }
 }

@@ -1,17 +1,22 @@
-//! Nix's build sandbox: the root daemon with build users, or a user namespace for single-user
-//! Nix; where neither works Nix builds without a sandbox (sandbox-fallback).
+//! `nix-build` with Nix's sandbox: nix.conf must not turn it off, and the sandbox is made by
+//! the root daemon (multi-user Nix) or in a user namespace (single-user Nix); where it cannot
+//! be made, `sandbox-fallback` decides between unsandboxed builds and failing ones. A build
+//! that inherits another user's HOME is impure even in the sandbox's absence.
 
-use super::{Path, Requirement};
-use crate::verdict::Target;
+use super::{Path, Requirement, rule};
+use crate::probe::build_env;
+use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
     target: Target::NixSandbox,
     program: Some("nix-build"),
-    ready: "builds can run sandboxed",
+    ready: "builds run in Nix's sandbox",
     requirements: &[
         Requirement::LinuxNamespaces,
-        Requirement::BuildIsolation {
-            without: "builds run without sandbox (sandbox-fallback) or fail",
+        Requirement::NixSandbox,
+        Requirement::Findings {
+            name: "environment",
+            rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
         },
     ],
 };

@@ -1,5 +1,6 @@
 //! `dockerd-rootless.sh` through rootlesskit: like rootless podman, but rootlesskit refuses to
-//! start without subordinate ids and newuidmap, and its network needs /dev/net/tun too.
+//! start without subordinate ids and newuidmap, and without a network driver and
+//! /dev/net/tun the daemon does not start at all.
 
 use super::{Path, Requirement, rule};
 use crate::probe::{network, session};
@@ -26,9 +27,13 @@ pub const PATH: Path = Path {
         Requirement::UserNamespace {
             otherwise: Verdict::Blocked,
         },
+        // rootlesskit cannot start the daemon without its network: no fallback as podman's.
         Requirement::Findings {
             name: "network",
-            rules: &[rule(&network::TUN_UNUSABLE, Verdict::Degraded)],
+            rules: &[
+                rule(&network::ROOTLESSKIT_DRIVER_MISSING, Verdict::Blocked),
+                rule(&network::TUN_UNUSABLE, Verdict::Blocked),
+            ],
         },
     ],
 };
