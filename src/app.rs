@@ -37,6 +37,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             eprintln!("hostcap: {message}");
             EXIT_USAGE
         }
+        // `hostcap list | head`: the reader had what it wanted.
         Err(Failure::Io(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(Failure::Io(err)) => {
             eprintln!("hostcap: writing the report: {err}");
@@ -109,8 +110,12 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
     } else {
         render::human(&report, target, args.verbose, palette)
     };
-    print(&text)?;
-    Ok(code)
+    match print(&text) {
+        // The exit code is the answer an installer branches on: a reader that went away
+        // (`hostcap | true`) must not turn "blocked" into success.
+        Err(Failure::Io(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        other => other.map(|_| code),
+    }
 }
 
 pub fn exit_code(report: &Report, target: Target) -> u8 {

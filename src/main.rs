@@ -6,5 +6,14 @@ mod cli;
 mod render;
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(app::run(std::env::args_os()))
+    // A bug must not look like a verdict: one line on stderr and exit 70, never 0–3.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string().replace('\n', " ");
+        eprintln!(
+            "hostcap: internal error ({message}); please report it with the output of `hostcap --verbose`"
+        );
+    }));
+    let code =
+        std::panic::catch_unwind(|| app::run(std::env::args_os())).unwrap_or(app::EXIT_INTERNAL);
+    std::process::ExitCode::from(code)
 }

@@ -149,3 +149,30 @@ fn quiet_prints_nothing_and_keeps_the_exit_code() {
     assert!(quiet.stdout.is_empty());
     assert_eq!(quiet.code, loud.code);
 }
+
+#[test]
+fn a_reader_that_went_away_keeps_the_verdicts_exit_code() {
+    use std::os::fd::FromRawFd;
+    use std::process::{Command, Stdio};
+    // A pipe whose reading end is closed before hostcap writes: every write fails with EPIPE.
+    let mut fds = [0; 2];
+    // SAFETY: pipe writes two new descriptors into the array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned here.
+    let (reader, writer) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    drop(reader);
+    let host = crate::util::recorded_host("fydeos-crosh");
+    let status = Command::new(env!("CARGO_BIN_EXE_hostcap"))
+        .args(["check", "--from", host.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "blocked stays 2 when nobody reads");
+}
