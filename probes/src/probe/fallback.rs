@@ -16,6 +16,9 @@ pub struct Facts {
     pub kvm_usable: bool,
     /// What `KVM_GET_API_VERSION` answered, or why it was not asked or failed.
     pub kvm_api: Result<i32, String>,
+    /// This host is itself a VM (the CPU's `hypervisor` flag), so a VM here would be nested;
+    /// looked at only when KVM is not usable, to say why.
+    pub inside_vm: bool,
     pub proot: Option<PathBuf>,
     /// The noexec mount that holds proot (a static build in a noexec home cannot run).
     pub proot_noexec_mount: Option<String>,
@@ -63,6 +66,10 @@ pub fn gather(
         Err("this user may not open /dev/kvm".to_string())
     };
     let kvm_usable = kvm_api == Ok(KVM_API_VERSION);
+    let inside_vm = !kvm_usable
+        && host
+            .read_string(Path::new("/proc/cpuinfo"))
+            .is_ok_and(|text| cpu_flags_say_hypervisor(&text));
     let qemu = ["qemu-system-x86_64", "qemu-system-aarch64", "qemu-kvm"]
         .into_iter()
         .find_map(|name| host.find_in_path(name, &path_list));
@@ -75,6 +82,7 @@ pub fn gather(
         kvm,
         kvm_usable,
         kvm_api,
+        inside_vm,
         proot_noexec_mount: proot.as_ref().and_then(|path| {
             let real = host.canonicalize(path).unwrap_or_else(|_| path.clone());
             let mount = mount_of(mountinfo.as_ref().ok()?, &real).ok()?;
@@ -93,6 +101,15 @@ pub fn gather(
         no_new_privs,
         package_manager,
     }
+}
+
+/// Whether the `flags` line of /proc/cpuinfo has `hypervisor`, which CPUs set for a guest
+/// (what systemd-detect-virt checks first on x86).
+fn cpu_flags_say_hypervisor(cpuinfo: &str) -> bool {
+    cpuinfo
+        .lines()
+        .filter(|line| line.starts_with("flags"))
+        .any(|line| line.split_whitespace().any(|flag| flag == "hypervisor"))
 }
 
 /// The name of group `gid` in /etc/group.
@@ -249,4 +266,17 @@ fn describe(meta: &FileMeta) -> String {
         meta.uid,
         meta.gid
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hypervisor_flag_is_a_whole_word_on_a_flags_line() {
+        let guest = "processor\t: 0\nflags\t\t: fpu vme sse2 hypervisor lahf_lm\n";
+        assert!(cpu_flags_say_hypervisor(guest));
+        let host = "processor\t: 0\nflags\t\t: fpu vme sse2 lahf_lm\nbugs\t\t: hypervisor_like\n";
+        assert!(!cpu_flags_say_hypervisor(host));
+    }
 }

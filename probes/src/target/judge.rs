@@ -674,10 +674,14 @@ impl<'a> Judge<'a> {
                 vec![fallback::KVM.id],
             );
         }
-        let where_ = if facts.platform.kind() == platform::Kind::Container {
-            " inside this container"
-        } else {
-            ""
+        let where_ = match (
+            facts.platform.kind() == platform::Kind::Container,
+            facts.fallback.inside_vm,
+        ) {
+            (true, true) => " inside this container, itself in a VM (a VM here would be nested)",
+            (true, false) => " inside this container",
+            (false, true) => " in this VM (a VM here would be nested)",
+            (false, false) => "",
         };
         let summary = match &facts.fallback.qemu {
             Some(qemu) => format!(
