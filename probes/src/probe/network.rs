@@ -288,7 +288,7 @@ fn judge_tun(facts: &Facts) -> Finding {
                 &TUN_UNUSABLE,
                 Status::Fail,
                 format!(
-                    "/dev/net/tun cannot be opened: {} fails; podman runs only with --network none",
+                    "/dev/net/tun cannot be opened: {} cannot give containers a network",
                     facts.command
                 ),
             )
