@@ -8,14 +8,19 @@ use std::path::Path;
 use crate::util::{hostcap, recorded_host, report};
 
 /// What a person who knows the machine expects: rootless podman's verdict and exit code, the
-/// finding that decides it, and a piece of evidence that must be quoted for it.
+/// finding that decides it, and a piece of evidence that must be quoted for it; and the
+/// verdict of every target.
 struct Expect {
     host: &'static str,
     verdict: &'static str,
     code: i32,
     deciding: &'static str,
     evidence: &'static str,
-    bubblewrap: &'static str,
+    /// The verdict of all 8 targets, by short name: `podman=ready docker=ready bwrap=ready
+    /// nix=ready guix=ready chroot=blocked proot=ready vm=degraded`.
+    targets: &'static str,
+    /// Findings that must be among a target's deciding ids: `("guix", "guix.disable_chroot")`.
+    target_deciding: &'static [(&'static str, &'static str)],
     /// Further findings that must decide rootless podman's verdict too, when a host has more
     /// than one independent reason.
     also_deciding: &'static [&'static str],
@@ -30,7 +35,8 @@ const EXPECTED: &[Expect] = &[
         code: 0,
         deciding: "idmap.experiment",
         evidence: "newuidmap",
-        bubblewrap: "ready",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -40,7 +46,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "idmap.newuidmap_not_privileged",
         evidence: "mode 0755",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -50,7 +57,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "idmap.newuidmap_missing",
         evidence: "/usr/bin",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -60,7 +68,8 @@ const EXPECTED: &[Expect] = &[
         code: 1,
         deciding: "subid.no_range",
         evidence: "no line for",
-        bubblewrap: "ready",
+        targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -70,7 +79,8 @@ const EXPECTED: &[Expect] = &[
         code: 1,
         deciding: "subid.range_too_small",
         evidence: "fewer than 65536",
-        bubblewrap: "ready",
+        targets: "podman=degraded docker=degraded bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -80,7 +90,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "userns.max_user_namespaces_zero",
         evidence: "user.max_user_namespaces = 0",
-        bubblewrap: "blocked",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -90,7 +101,8 @@ const EXPECTED: &[Expect] = &[
         code: 0,
         deciding: "idmap.experiment",
         evidence: "newuidmap",
-        bubblewrap: "ready",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=degraded proot=ready vm=ready",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -100,7 +112,8 @@ const EXPECTED: &[Expect] = &[
         code: 0,
         deciding: "userns.apparmor_restricts_unprivileged",
         evidence: "apparmor_restrict_unprivileged_userns = 1",
-        bubblewrap: "blocked",
+        targets: "podman=ready docker=ready bwrap=blocked nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -110,7 +123,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "idmap.experiment",
         evidence: "newuidmap: Could not set caps",
-        bubblewrap: "blocked",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=ready",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -120,7 +134,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "lsm.safesetid_constrains_uid",
         evidence: "1000:1000",
-        bubblewrap: "blocked",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=degraded proot=ready vm=ready",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -130,7 +145,8 @@ const EXPECTED: &[Expect] = &[
         code: 1,
         deciding: "runtime.crun_hybrid_cgroups",
         evidence: "hugetlb",
-        bubblewrap: "ready",
+        targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &["network.tun_unusable"],
         statuses: &[("storage.overlay_in_userns", "ok")],
     },
@@ -140,7 +156,8 @@ const EXPECTED: &[Expect] = &[
         code: 0,
         deciding: "idmap.experiment",
         evidence: "newuidmap",
-        bubblewrap: "ready",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[
             ("runtime.crun_hybrid_cgroups", "ok"),
@@ -153,7 +170,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "session.runtime_dir_wrong_owner",
         evidence: "owner uid 1000",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &["session.runtime_dir_not_writable"],
         statuses: &[("session.no_login_session", "warn")],
     },
@@ -163,7 +181,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "session.fake_root",
         evidence: "0 62000 1",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=ready proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -173,7 +192,8 @@ const EXPECTED: &[Expect] = &[
         code: 1,
         deciding: "podman.stale_pause_process",
         evidence: "0 1000 1",
-        bubblewrap: "ready",
+        targets: "podman=degraded docker=ready bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[("idmap.experiment", "ok")],
     },
@@ -183,7 +203,8 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "storage.dir_filesystem",
         evidence: "nfs4",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &[],
         statuses: &[],
     },
@@ -193,11 +214,131 @@ const EXPECTED: &[Expect] = &[
         code: 2,
         deciding: "idmap.newuidmap_setuid_non_root",
         evidence: "owner uid 1000",
-        bubblewrap: "ready",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
         also_deciding: &["idmap.newgidmap_setuid_non_root", "idmap.experiment"],
         statuses: &[],
     },
+    Expect {
+        host: "ubuntu-24.04-rootlesskit-home-bin",
+        verdict: "ready",
+        code: 0,
+        deciding: "userns.apparmor_restricts_unprivileged",
+        evidence: "apparmor_restrict_unprivileged_userns = 1",
+        targets: "podman=ready docker=blocked bwrap=blocked nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[("docker", "userns.apparmor_restricts_unprivileged")],
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "debian-12-nix-sandbox-false",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        targets: "podman=ready docker=ready bwrap=ready nix=degraded guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("nix", "nix.sandbox_disabled")],
+        also_deciding: &[],
+        statuses: &[("nix.sandbox_disabled", "fail")],
+    },
+    Expect {
+        host: "debian-12-guix-disable-chroot",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=degraded chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("guix", "guix.disable_chroot")],
+        also_deciding: &[],
+        statuses: &[
+            ("guix.disable_chroot", "fail"),
+            ("guix.build_users", "info"),
+        ],
+    },
+    Expect {
+        host: "debian-12-container-no-kvm",
+        verdict: "blocked",
+        code: 2,
+        deciding: "identity.seccomp_filter",
+        evidence: "Seccomp: 2",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("vm", "fallback.kvm"), ("bwrap", "identity.seccomp_filter")],
+        also_deciding: &["userns.experiment"],
+        statuses: &[("fallback.kvm", "warn")],
+    },
+    Expect {
+        host: "debian-12-sudo-user",
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[("chroot", "fallback.sudo")],
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "debian-10-setuid-bwrap",
+        verdict: "blocked",
+        code: 2,
+        deciding: "userns.unprivileged_userns_clone_disabled",
+        evidence: "unprivileged_userns_clone",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("bwrap", "programs.bwrap_setuid")],
+        also_deciding: &[],
+        statuses: &[("programs.bwrap_setuid", "info")],
+    },
 ];
+
+/// The short names `targets` uses, and the targets they stand for, in the report's order.
+const TARGETS: [(&str, &str); 8] = [
+    ("podman", "rootless-podman"),
+    ("docker", "rootless-docker"),
+    ("bwrap", "bubblewrap"),
+    ("nix", "nix-sandbox"),
+    ("guix", "guix-daemon"),
+    ("chroot", "chroot"),
+    ("proot", "proot"),
+    ("vm", "vm"),
+];
+
+/// `targets` as (target, verdict) pairs in [`TARGETS`] order; panics unless it names each of
+/// the 8 targets exactly once with a known verdict.
+fn expected_targets(expect: &Expect) -> Vec<(&'static str, &'static str)> {
+    let pairs: Vec<(&str, &str)> = expect
+        .targets
+        .split_whitespace()
+        .map(|pair| {
+            pair.split_once('=')
+                .unwrap_or_else(|| panic!("{}: {pair:?} is not name=verdict", expect.host))
+        })
+        .collect();
+    TARGETS
+        .iter()
+        .map(|(short, target)| {
+            let found: Vec<&str> = pairs
+                .iter()
+                .filter(|(name, _)| name == short)
+                .map(|(_, verdict)| *verdict)
+                .collect();
+            assert!(
+                found.len() == 1 && ["ready", "degraded", "blocked", "unknown"].contains(&found[0]),
+                "{}: targets must give {short} one verdict: {:?}",
+                expect.host,
+                expect.targets
+            );
+            (*target, found[0])
+        })
+        .collect()
+}
+
+fn short_name(short: &str) -> &'static str {
+    TARGETS
+        .iter()
+        .find(|(s, _)| *s == short)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("unknown target {short}"))
+}
 
 #[test]
 fn chromeos_names_safesetid_first_and_ranks_the_linux_vm_first() {
@@ -276,27 +417,40 @@ fn every_recorded_host_gets_the_verdict_its_owner_would_give() {
                 failures.push(format!("{}: {id} is {got}, want {status}", expect.host));
             }
         }
+        for (target, want) in expected_targets(expect) {
+            let got = verdict(target);
+            let verdict_got = got["verdict"].as_str().unwrap_or("absent");
+            if verdict_got != want {
+                failures.push(format!(
+                    "{}: {target} is {verdict_got}, want {want} (deciding {}; {})",
+                    expect.host, got["deciding"], got["summary"]
+                ));
+            }
+        }
+        for (short, id) in expect.target_deciding {
+            let target = short_name(short);
+            let got = verdict(target);
+            let decides = got["deciding"]
+                .as_array()
+                .is_some_and(|ids| ids.iter().any(|v| v == id));
+            if !decides {
+                failures.push(format!(
+                    "{}: {id} does not decide {target} (deciding {})",
+                    expect.host, got["deciding"]
+                ));
+            }
+        }
         let got = (
             podman["verdict"].as_str().unwrap(),
             code,
             deciding.contains(&expect.deciding),
             quoted,
-            verdict("bubblewrap")["verdict"]
-                .as_str()
-                .unwrap()
-                .to_string(),
         );
-        let want = (
-            expect.verdict,
-            expect.code,
-            true,
-            true,
-            expect.bubblewrap.to_string(),
-        );
+        let want = (expect.verdict, expect.code, true, true);
         if got != want {
             failures.push(format!(
-                "{}: got {got:?} (deciding {deciding:?}), want {want:?}",
-                expect.host
+                "{}: rootless-podman (verdict, exit code, {} decides, evidence {:?} quoted): got {got:?} (deciding {deciding:?}), want {want:?}",
+                expect.host, expect.deciding, expect.evidence
             ));
         }
     }

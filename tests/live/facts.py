@@ -3,12 +3,18 @@
 
     sudo bash tests/live/run.sh --keep ...      # prints "kept /tmp/hcl.XXXXXX"
     python3 tests/live/facts.py /tmp/hcl.XXXXXX > live-facts.md
+    python3 tests/live/facts.py --targets /tmp/hcl.XXXXXX > live-facts-targets.md
 
 Per scenario: the environment of the test user, every command with its exit code and its stderr
-verbatim (podman's, with slirp4netns' and crun's messages quoted inside), hostcap's verdict; for
-scenarios where podman ran, what `podman info --format json` reports; and the files as the test
-user saw them (cgroup lines of /proc/self/mountinfo, /proc/self/cgroup, the runtime directory
-after podman ran, the pause process and its id maps). Nothing here judges: report.py does.
+verbatim (podman's, with slirp4netns' and crun's messages quoted inside), hostcap's verdict for
+every target; for scenarios where podman ran, what `podman info --format json` reports; and the
+files as the test user saw them (cgroup lines of /proc/self/mountinfo, /proc/self/cgroup, the
+runtime directory after podman ran, the pause process and its id maps). For nix-build, what the
+test derivation wrote ($out: NIX_BUILD_TOP and the builder's uid_map, /build and a one-id map
+inside the sandbox). The host section has the install record (what run.sh installed, how long it
+took, apt's download and disk sizes), /dev/kvm with KVM_GET_API_VERSION and KVM_CREATE_VM as root,
+and the versions of nix, sudo and busybox. `--targets` keeps only the probes of proot, chroot, vm
+and nix-sandbox (no podman, no cgroup files). Nothing here judges: report.py does.
 """
 import json
 import os
@@ -16,7 +22,7 @@ import sys
 
 sys.dont_write_bytecode = True  # leave no __pycache__ in the repo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import TOOLS, Probe, map_sizes, read, read_env  # noqa: E402
+from report import ANSI, TOOLS, Probe, map_sizes, read, read_env  # noqa: E402
 
 INFO_FIELDS = [
     ("host.ociRuntime.name", ("host", "ociRuntime", "name")),
@@ -61,20 +67,36 @@ def fence(text, lang=""):
     return f"```{lang}\n{text or '(empty)' + chr(10)}```\n"
 
 
+OTHER_TARGETS = ("nix-sandbox", "guix-daemon", "chroot", "proot", "vm")
+TARGET_PROBES = ["id", "proot", "chroot", "sudo-chroot", "kvm", "nix-default", "nix-sandbox", "nix-nosandbox", "nix-plain"]
+
+
 def main():
-    work = sys.argv[1]
+    args = sys.argv[1:]
+    targets_only = "--targets" in args
+    args = [a for a in args if a != "--targets"]
+    if len(args) != 1:
+        raise SystemExit(__doc__)
+    work = args[0]
     out = []
     w = out.append
-    w("# Live facts: what real podman did, per scenario of tests/live/run.sh\n")
+    w("# Live facts: what the real proot, chroot, sudo, /dev/kvm and nix-build did, per scenario of "
+      "tests/live/run.sh\n" if targets_only else
+      "# Live facts: what real podman did, per scenario of tests/live/run.sh\n")
     w("Recorded by `tests/live/facts.py` from a kept run (`run.sh --keep`). Paths under "
       f"`{work}` are the run's work directory; the test user `hostcap-live` existed only inside "
-      "each scenario's mount namespace. Every stderr is verbatim.\n")
+      "each scenario's mount namespace. Every stderr is verbatim, less the colour escapes Nix "
+      "writes even into a file.\n")
     host = read(os.path.join(work, "facts-host.txt"))
     if host:
         w("## Host\n")
         w(fence(host))
+    inst = read(os.path.join(work, "facts-install.txt"))
+    if inst:
+        w("Packages run.sh installed in this run (apt-get install -y --no-install-recommends):\n")
+        w(fence(inst))
     hm = read(os.path.join(work, "facts-host-mountinfo.txt"))
-    if hm:
+    if hm and not targets_only:
         w("cgroup lines of /proc/self/mountinfo as root in the initial namespaces:\n")
         w(fence(hm))
 
@@ -95,6 +117,8 @@ def main():
         env = read_env(d)
         w("Test user's environment: " + ", ".join(f"`{k}={v}`" for k, v in env.items() if v) + "\n")
         names = [t for t, _ in TOOLS] + ["hostcap"]
+        if targets_only:
+            names = [t for t in names if t in TARGET_PROBES or t == "hostcap"]
         for t in names:
             pr = Probe(pd, t)
             if not pr.ran:
@@ -109,14 +133,32 @@ def main():
                 try:
                     data = json.loads(pr.out)
                     for v in data.get("verdicts", []):
-                        if v.get("target") in ("rootless-podman", "bubblewrap"):
-                            body += (f"# {v['target']}: {v.get('verdict')} deciding "
-                                     f"{','.join(v.get('deciding') or []) or '-'}: {v.get('summary')}\n")
+                        body += (f"# {v.get('target')}: {v.get('verdict')} deciding "
+                                 f"{','.join(v.get('deciding') or []) or '-'}: {v.get('summary')}\n")
+                    if targets_only:  # the findings that decide the other targets, with evidence
+                        wanted = {d for v in data.get("verdicts", []) if v.get("target") in OTHER_TARGETS
+                                  for d in v.get("deciding") or []}
+                        for f in data.get("findings", []):
+                            if f.get("id") not in wanted and not str(f.get("id")).startswith(("nix.", "guix.")):
+                                continue
+                            body += f"# finding {f.get('id')} [{f.get('status')}]: {f.get('title')}\n"
+                            for e in f.get("evidence") or []:
+                                body += f"#   seen {e.get('source')}: {e.get('excerpt')}\n"
                 except ValueError:
                     body += "# (no JSON on stdout)\n"
+            if t == "kvm" and pr.out.strip():
+                body += pr.out if pr.out.endswith("\n") else pr.out + "\n"
+            built = read(os.path.join(pd, t + ".built"))
+            if built is not None:
+                body += f"--- $out of the build ({pr.out.strip().splitlines()[-1] if pr.out.strip() else '?'})\n" + built
             if pr.err.strip():
-                body += "--- stderr\n" + pr.err
+                body += "--- stderr\n" + ANSI.sub("", pr.err)
             w(fence(body))
+        skip_nix = read(os.path.join(pd, "nix.skip"))
+        if skip_nix:
+            w(f"nix probes not run: {skip_nix.strip()}\n")
+        if targets_only:
+            continue
         info = Probe(pd, "podman-info")
         if info.ok:
             try:

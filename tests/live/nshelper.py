@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Root-side helpers for tests/live/run.sh that util-linux cannot do directly.
+"""Helpers for tests/live/run.sh that util-linux cannot do directly (root-side, and one probe).
 
   nshelper.py seccomp-deny-userns -- CMD ARGS...
       Install a seccomp filter like Docker's default profile does for user namespaces
@@ -14,6 +14,14 @@
       per-namespace limit /proc/sys/user/max_user_namespaces (the limit is charged per user
       namespace and recursively, see Documentation/admin-guide/sysctl/user.rst) and execs CMD.
       Exit 97 with a message on stderr when the limit cannot be set (the caller reports SKIP).
+
+  nshelper.py kvm-api [--create-vm]
+      Not a root helper but a probe, run as whoever asks (the test user, or root): open
+      /dev/kvm read-write and ask ioctl(KVM_GET_API_VERSION) (0xAE00), which answers 12 on every
+      kernel with KVM; with --create-vm also ioctl(KVM_CREATE_VM) (0xAE01, machine type 0) and
+      close the VM at once (proves KVM works at all; needs whatever opening /dev/kvm needs).
+      Prints what it did on stdout; exit 0 when the answer is 12 (and the VM was created),
+      1 with the errno on stderr otherwise.
 
 Python only, ctypes, no compiler needed. The process must be single-threaded (it is).
 """
@@ -144,11 +152,46 @@ def identity_userns(max_userns, cmd):
     sys.exit(os.WEXITSTATUS(st))
 
 
+KVM_GET_API_VERSION = 0xAE00
+KVM_CREATE_VM = 0xAE01
+
+
+def kvm_api(create_vm):
+    import fcntl
+
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        sys.stderr.write(f"open(\"/dev/kvm\", O_RDWR): {e.strerror} (errno {e.errno})\n")
+        sys.exit(1)
+    try:
+        api = fcntl.ioctl(fd, KVM_GET_API_VERSION, 0)
+    except OSError as e:
+        sys.stderr.write(f"ioctl(KVM_GET_API_VERSION): {e.strerror} (errno {e.errno})\n")
+        sys.exit(1)
+    print(f"ioctl(KVM_GET_API_VERSION) = {api}")
+    if api != 12:
+        sys.stderr.write(f"KVM_GET_API_VERSION answered {api}, not 12\n")
+        sys.exit(1)
+    if create_vm:
+        try:
+            vm = fcntl.ioctl(fd, KVM_CREATE_VM, 0)
+        except OSError as e:
+            sys.stderr.write(f"ioctl(KVM_CREATE_VM): {e.strerror} (errno {e.errno})\n")
+            sys.exit(1)
+        os.close(vm)
+        print(f"ioctl(KVM_CREATE_VM, 0) = fd {vm} (closed)")
+    os.close(fd)
+    sys.exit(0)
+
+
 def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     mode = argv[1]
     args = argv[2:]
+    if mode == "kvm-api":
+        kvm_api("--create-vm" in args)
     max_userns = None
     if args[:1] == ["--max-user-namespaces"]:
         max_userns = int(args[1])

@@ -4,9 +4,14 @@
     report.py WORKDIR
 
 Reads WORKDIR/scenarios.tsv (the scenario table of run.sh, the lines that ran) and, per scenario,
-WORKDIR/s/N/{env,skip,error,probes/PROBE.{rc,out,err,cmd}}. Prints the per-tool table, the verdict
-table and the real tools' stderr, and ends with "live: N passed, N failed, N skipped".
+WORKDIR/s/N/{env,skip,error,probes/PROBE.{rc,out,err,cmd,built}}. Prints the per-tool table, the
+verdict table and the real tools' stderr, and ends with "live: N passed, N failed, N skipped".
 Exit 0 when no scenario disagrees, 1 otherwise.
+
+A scenario judges the targets of its `targets=` option (run.sh's table, fifth field; default
+rootless-podman, bubblewrap, proot, chroot, vm; `+LIST` adds), each against the real tool's verdict
+below. guix-daemon is never judged (Debian 12 has no guix package), nor rootless-docker (Docker's
+rootless kit is not installed here).
 
 The real verdicts, from the real tools only. podman runs with its defaults, as a user types it
 (`podman run --rm IMAGE /bin/true`: no --runtime, --network, --storage-driver, --root); only when
@@ -19,16 +24,37 @@ that fails does run.sh try the variants --network none, --runtime runc and both.
                              small map, or the uid-60000 image fails;
                    blocked   `podman unshare` fails, or no run works, not even a variant.
   bubblewrap       ready     `bwrap --unshare-user --ro-bind / / true` exits 0; else blocked.
+  proot            ready     `proot -r / true` exits 0; else blocked.
+  chroot           ready     `chroot / /bin/true` exits 0 (root, or fake root in a user namespace);
+                   degraded  it fails, but the user is in a sudo group and `sudo -n chroot / /bin/true`
+                             works or only wants a password ("a password is required");
+                   blocked   it fails, and sudo is not tried (no sudo group) or refuses.
+  vm               ready     /dev/kvm opens read-write and ioctl(KVM_GET_API_VERSION) answers 12;
+                   degraded  otherwise: qemu would emulate (installed or not; that is a package away).
+  nix-sandbox      ready     the default `nix-build` (the user's nix.conf) works and its output
+                             shows it ran in the sandbox (NIX_BUILD_TOP=/build);
+                   degraded  it works unsandboxed (sandbox = false, or sandbox-fallback when the
+                             sandbox cannot start), or fails while `--option sandbox false` works;
+                   blocked   nothing builds. `--option sandbox true --option sandbox-fallback
+                             false` tells which: it works when only the configuration disables
+                             the sandbox, and fails with the kernel's reason otherwise. The builds
+                             use a store under $HOME (NIX_STORE_DIR); plain `nix-build` without one
+                             (nix-plain, where there is no /nix) is shown in WHY, not judged.
 
 The causes: when a limit is found, the stderr of the run that failed for it (the default run, or
 the variant that kept the other default) is matched against CAUSES, which names the finding ids
 hostcap should decide on; the scenario table's `@causes` stands for those (one id per cause, all
 required). Deciding-id expressions: words separated by spaces are alternatives, ids joined by `+`
-are all required, `-` requires nothing. They are checked only when the real target is not ready.
+are all required, `-` requires nothing, an id with `*` is a glob (`userns.*`). They are checked
+only when the real target is not ready. The expressions for podman and bubblewrap are columns 3
+and 4 of the table; the other targets' come from DEFAULT_EXPECT unless the scenario's options
+name them (`chroot=fallback.sudo`). hostcap's exit code is checked against its rootless-podman
+verdict (its default --require) where rootless-podman is judged.
 
 Also checked (a harness error, not a hostcap disagreement): `podman info` puts storage where the
 scenario's HOME and XDG_RUNTIME_DIR say, so nothing escapes the scenario directory.
 """
+import fnmatch
 import json
 import os
 import re
@@ -37,12 +63,34 @@ import sys
 EXIT_OF = {"ready": 0, "degraded": 1, "blocked": 2, "unknown": 3}
 FULL_MAP = 65537  # the user's own id + 65536 subordinate ids
 
+# The targets in report order; those judged by default; the deciding ids expected of each target
+# that has no column of its own, unless a scenario's options say otherwise.
+TARGETS = ["rootless-podman", "bubblewrap", "nix-sandbox", "chroot", "proot", "vm"]
+DEFAULT_TARGETS = ["rootless-podman", "bubblewrap", "proot", "chroot", "vm"]
+DEFAULT_EXPECT = {
+    "proot": "lsm.yama_ptrace_scope",
+    "chroot": "identity.user",
+    "vm": "fallback.kvm",
+    "nix-sandbox": "nix.sandbox_disabled nix.sandbox_fallback userns.*",
+}
+NOT_JUDGED = {
+    "guix-daemon": "Debian 12 has no guix package (apt-cache policy guix: no candidate)",
+    "rootless-docker": "rootlesskit and dockerd-rootless are not installed by run.sh",
+}
+
 TOOLS = [
     ("setup-pause", "setup: podman unshare, no subordinate ids"),
     ("unshare-r", "unshare --user --map-root-user true"),
     ("unshare-auto", "unshare --user --map-auto true"),
     ("bwrap", "bwrap --unshare-user --ro-bind / / true"),
     ("proot", "proot -r / true"),
+    ("chroot", "chroot / /bin/true"),
+    ("sudo-chroot", "sudo -n chroot / /bin/true"),
+    ("kvm", "/dev/kvm: KVM_GET_API_VERSION"),
+    ("nix-default", "nix-build (user's nix.conf)"),
+    ("nix-sandbox", "  --option sandbox true, no fallback"),
+    ("nix-nosandbox", "  --option sandbox false"),
+    ("nix-plain", "  no store of its own (not judged)"),
     ("podman-info", "podman info"),
     ("podman-unshare", "podman unshare cat uid_map/gid_map"),
     ("podman-import-root", "podman import (root-owned files)"),
@@ -96,6 +144,7 @@ SIGNATURE = re.compile(
 )
 NOISE = re.compile(r'"/" is not a shared mount|\(Unable to determine exit status\)|parsing PID ""')
 LOGRUS = re.compile(r'^time="[^"]*" level=(\w+) msg="(.*)"$')
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Nix colours its errors even into a file
 
 
 def read(path, limit=200_000):
@@ -107,6 +156,7 @@ def read(path, limit=200_000):
 
 
 def clean_line(line):
+    line = ANSI.sub("", line)
     m = LOGRUS.match(line.strip())
     if m:
         return f"{m.group(1)[:4].upper()}: {m.group(2)}".replace('\\"', '"')
@@ -124,7 +174,7 @@ def key_line(err, width=100, ok=False):
         if not pool:
             return ""
     # the last "Error:" line is podman's own verdict; else the first interesting line
-    errs = [l for l in pool if l.startswith("Error") or l.startswith("ERRO")]
+    errs = [l for l in pool if l.startswith(("Error", "ERRO", "error:"))]
     pick = errs[-1] if errs else next((l for l in pool if INTERESTING.search(l)), pool[-1])
     if len(pick) <= width:
         return pick
@@ -254,6 +304,66 @@ def real_bwrap(p):
     return "blocked", f"bwrap {b.status()}: {key_line(b.err, 80)}"
 
 
+def real_proot(p):
+    b = p["proot"]
+    if b.ok:
+        return "ready", "proot exit 0"
+    return "blocked", f"proot {b.status()}: {key_line(b.err, 80)}"
+
+
+def real_chroot(p):
+    c, s = p["chroot"], p["sudo-chroot"]
+    if c.ok:
+        return "ready", "chroot exit 0"
+    why = f"chroot {c.status()}: {key_line(c.err, 70)}"
+    if not s.ran:
+        return "blocked", why
+    if s.ok:
+        return "degraded", why + "; sudo -n chroot works (passwordless sudo)"
+    if re.search(r"password is required", s.err):
+        return "degraded", why + "; sudo -n: a password is required (needs sudo with a password)"
+    return "blocked", why + f"; sudo -n {s.status()}: {key_line(s.err, 60)}"
+
+
+def real_vm(p):
+    k = p["kvm"]
+    if k.ok and re.search(r"KVM_GET_API_VERSION\) = 12\b", k.out):
+        return "ready", "/dev/kvm: KVM_GET_API_VERSION = 12"
+    return "degraded", f"no KVM ({key_line(k.err, 70) or k.status()}): qemu would emulate"
+
+
+def nix_built(pd, probe):
+    """What the test derivation wrote: (ran sandboxed, NIX_BUILD_TOP) or None when nothing built."""
+    text = read(os.path.join(pd, probe + ".built"))
+    if text is None:
+        return None
+    m = re.search(r"^NIX_BUILD_TOP=(.*)$", text, re.M)
+    top = m.group(1) if m else "?"
+    return top == "/build", top
+
+
+def real_nix(p, pd):
+    d, sb, nosb = p["nix-default"], p["nix-sandbox"], p["nix-nosandbox"]
+    if not d.ran:
+        return None
+    built = nix_built(pd, "nix-default")
+    forced = (f"the sandbox works when forced" if sb.ok else
+              f"forced sandbox {sb.status()}: {key_line(sb.err, 60)}")
+    plain = p["nix-plain"]
+    if plain.ran and not plain.ok:  # told, not judged: the store is not the sandbox
+        forced += f"; without a store of its own: {key_line(plain.err, 50)}"
+    if d.ok and built and built[0]:
+        return "ready", "default build ran sandboxed (NIX_BUILD_TOP=/build)" + (
+            f"; without a store of its own: {key_line(plain.err, 50)}" if plain.ran and not plain.ok else "")
+    if d.ok and built:
+        return "degraded", f"default build ran unsandboxed (NIX_BUILD_TOP={built[1]}); {forced}"
+    if d.ok:
+        return "unknown", "default build exit 0 but its output was not found"
+    if nosb.ok:
+        return "degraded", f"default build {d.status()}: {key_line(d.err, 50)}; --option sandbox false works"
+    return "blocked", f"nothing builds: {key_line(d.err, 60)}; sandbox false: {key_line(nosb.err, 40)}"
+
+
 def hostcap_result(h):
     """(verdicts by target, error text or None)"""
     if not h.ran:
@@ -280,6 +390,8 @@ def parse_expected(text, causes):
     for word in text.split():
         groups = []
         for atom in word.split("+"):
+            if atom == "-":
+                continue
             if atom == "@causes":
                 groups += [list(ids) for _, ids, _ in causes]
             elif atom:
@@ -303,7 +415,36 @@ def show_expected(alts):
 def satisfied(alts, deciding):
     if not alts:
         return True
-    return any(all(set(g) & set(deciding) for g in groups) for groups in alts)
+
+    def hit(group):  # one of the group's ids (or globs) is deciding
+        return any(fnmatch.fnmatchcase(d, pat) for pat in group for d in deciding)
+
+    return any(all(hit(g) for g in groups) for groups in alts)
+
+
+def scenario_options(fields):
+    """The fifth field of a scenario line: {key: value}, `;`-separated key=value pairs."""
+    opts = {}
+    for item in "|".join(fields[4:]).split(";"):
+        k, sep, v = item.strip().partition("=")
+        if sep:
+            opts[k.strip()] = v.strip()
+    return opts
+
+
+def scenario_targets(opts):
+    t = opts.get("targets", "")
+    if not t:
+        names = list(DEFAULT_TARGETS)
+    elif t.startswith("+"):
+        names = DEFAULT_TARGETS + t[1:].split(",")
+    else:
+        names = t.split(",")
+    names = [n.strip() for n in names if n.strip()]
+    unknown = [n for n in names if n not in TARGETS]
+    if unknown:
+        raise SystemExit(f"report.py: unknown target(s) in the scenario table: {', '.join(unknown)}")
+    return [t for t in TARGETS if t in names]
 
 
 def judge(target, real, hv, alts, hc_rc, is_exit_target):
@@ -381,14 +522,17 @@ def main():
         f = line.rstrip("\n").split("|")
         if len(f) < 4:
             continue
-        scenarios.append((f[0], f[1], {"rootless-podman": f[2], "bubblewrap": f[3]}))
+        opts = scenario_options(f)
+        expected = dict(DEFAULT_EXPECT, **{"rootless-podman": f[2], "bubblewrap": f[3]})
+        expected.update({t: opts[t] for t in TARGETS if t in opts})
+        scenarios.append((f[0], f[1], expected, scenario_targets(opts)))
 
     tool_rows, verdict_rows, details, cause_rows = [], [], [], []
     passed = failed = skipped = 0
     failures = []
     problems = []
     skips = []
-    for idx, (name, desc, expected) in enumerate(scenarios, 1):
+    for idx, (name, desc, expected, targets) in enumerate(scenarios, 1):
         d = os.path.join(work, "s", str(idx))
         skip = read(os.path.join(d, "skip"))
         error = read(os.path.join(d, "error"))
@@ -422,6 +566,12 @@ def main():
                 key, problem = podman_info(pr, env)
                 if problem:
                     harness.append(problem)
+            if t.startswith("nix-") and pr.ok:
+                built = nix_built(pd, t)
+                key = (f"NIX_BUILD_TOP={built[1]} ({'sandboxed' if built[0] else 'unsandboxed'})"
+                       if built else "output not found")
+            if t == "kvm" and pr.ok:
+                key = pr.out.strip().splitlines()[-1] if pr.out.strip() else key
             tool_rows.append([name if first else "", label, pr.status(), key])
             first = False
             if pr.err.strip():
@@ -432,12 +582,26 @@ def main():
         rp = RealPodman(p)
         for text, ids, line in rp.causes:
             cause_rows.append([name, text, "|".join(ids), shorten(line, 110)])
-        reals = {"rootless-podman": (rp.verdict, rp.why), "bubblewrap": real_bwrap(p)}
+        reals = {
+            "rootless-podman": (rp.verdict, rp.why),
+            "bubblewrap": real_bwrap(p),
+            "proot": real_proot(p),
+            "chroot": real_chroot(p),
+            "vm": real_vm(p),
+            "nix-sandbox": real_nix(p, pd),
+        }
+        nix_skip = read(os.path.join(pd, "nix.skip"))
         scenario_ok = not harness
         for hp in harness:
             problems.append(f"{name}: harness: {hp}")
         first = True
-        for target in ("rootless-podman", "bubblewrap"):
+        as_root = env.get("AS") == "root"
+        for target in targets:
+            if reals[target] is None:  # its probes did not run (nix-build not installed)
+                why = (nix_skip or "its probes did not run").strip()
+                verdict_rows.append([name if first else "", target, "-", shorten(why, 90), "", "", "", "skipped"])
+                first = False
+                continue
             real, why = reals[target]
             alts = parse_expected(expected[target], rp.causes if target == "rootless-podman" else [])
             if herr:
@@ -451,7 +615,7 @@ def main():
                     if target == "rootless-podman":
                         hc_text += f" (exit {h.rc})"
                     dec_text = ",".join(hv.get("deciding") or []) or "-"
-                ok, reason = judge(target, real, hv, alts, h.rc, target == "rootless-podman")
+                ok, reason = judge(target, real, hv, alts, h.rc, target == "rootless-podman" and not as_root)
             scenario_ok &= ok
             exp = show_expected(alts) if real != "ready" else "-"
             verdict_rows.append([
@@ -480,6 +644,10 @@ def main():
     print("== Verdicts: real tools vs hostcap check --json ==")
     print(table(verdict_rows, ["SCENARIO", "TARGET", "REAL", "WHY (real tools)", "HOSTCAP", "DECIDING",
                                "EXPECTED DECIDING (' ' any, '+' all)", "AGREE"]))
+    print()
+    print("== Not judged ==")
+    for target, why in NOT_JUDGED.items():
+        print(f"  {target}: {why}")
     if skips:
         print()
         print("== Skipped (root could not induce the fault here) ==")
@@ -497,7 +665,7 @@ def main():
         print(f"-- {name} / {label.strip()}: {status}")
         print(f"   $ {cmd}")
         for l in lines[:8]:
-            print(f"   | {l}")
+            print(f"   | {ANSI.sub('', l)}")
         if len(lines) > 8:
             print(f"   | … {len(lines) - 8} more lines")
     print()

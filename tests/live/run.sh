@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Truth tests (issues 3 and 6): hostcap's verdict against what real podman, unshare, bubblewrap and
-# proot do as an unprivileged user, on a host where one fault at a time is induced.
+# Truth tests (issues 3, 6 and 7): hostcap's verdict against what the real tools do as an
+# unprivileged user, on a host where one fault at a time is induced: podman, unshare, bubblewrap,
+# proot, chroot (and sudo chroot), /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon is
+# not judged: Debian 12 has no guix package.
 #
 #   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep] [--list]
 #
@@ -17,6 +19,23 @@
 # images in $HOME/.local/share/containers and its run state in $XDG_RUNTIME_DIR (report.py checks
 # that with `podman info`). Only when the default run fails are the variants --network none,
 # --runtime runc and both tried, to learn which limit the user would have to accept.
+#
+# The other targets, each from its real default command as the user (report.py judges them):
+#   proot        `proot -r / true`                                     every scenario
+#   chroot       `chroot / /bin/true`; `sudo -n chroot / /bin/true` where the user is in a sudo
+#                group (sudo-group; sudo's timestamp directory is a private tmpfs there)
+#   vm           open /dev/kvm read-write, ioctl(KVM_GET_API_VERSION) (nshelper.py kvm-api)
+#   nix-sandbox  `nix-build` of a one-line derivation in a single-user store under $HOME
+#                (NIX_STORE_DIR/NIX_STATE_DIR/NIX_LOG_DIR; a chroot store `--store local?root=`
+#                would not do: Nix always sandboxes a diverted store). The default run keeps the
+#                user's nix.conf; its output says whether it ran in the sandbox
+#                (NIX_BUILD_TOP=/build) or fell back; then `--option sandbox true --option
+#                sandbox-fallback false` and `--option sandbox false`. Only substituters '' (no
+#                network) and sandbox-paths /bin/sh=busybox (a static shell for the builder; the
+#                default is empty) are set. Only in the scenarios whose targets include it.
+#                Where there is no /nix, plain `nix-build` (no store of its own) is also run as
+#                the user, for the record: Nix 2.8 then fails "creating directory '/nix':
+#                Permission denied" (newer Nix would use ~/.local/share/nix/root).
 #
 # Leaves the machine as found: the test user exists only inside each scenario's private mount
 # namespace (bind-mounted copies of /etc/passwd, /etc/group, /etc/subuid, /etc/subgid), every
@@ -40,6 +59,14 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 # ---------------------------------------------------------------------------------------------
 # The scenario table. One line per scenario:
 #   name | what is induced | acceptable deciding ids for rootless-podman | ... for bubblewrap
+#        [| options, separated by `;`]
+# Options: `targets=LIST` the targets judged and probed (comma-separated; `+LIST` adds to the
+# default rootless-podman,bubblewrap,proot,chroot,vm; podman's and nix's probes run only where
+# their target is judged); `TARGET=EXPR` the acceptable deciding ids for TARGET, overriding the
+# global default of report.py (DEFAULT_EXPECT: proot lsm.yama_ptrace_scope, chroot identity.user,
+# vm fallback.kvm, nix-sandbox any of nix.sandbox_disabled nix.sandbox_fallback userns.*);
+# `as=root`: every probe and hostcap run as root (the harness's uid, in the initial user
+# namespace) instead of the test user.
 # An id expression is checked only when the real tools show the target is not ready: then
 # hostcap's `deciding` for that target must satisfy it. Words separated by spaces are
 # alternatives (any one will do); ids joined by `+` are all required; "-" = nothing required.
@@ -62,9 +89,23 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 #   newuidmap-setuid-user  setuid to the user gains nothing: "newuidmap: write to uid_map failed:
 #                     Operation not permitted" -> blocked
 #   fuse-mount-program "fuse: failed to open /dev/fuse: Permission denied" on every run -> blocked
+# The other targets (Debian 12: nix 2.8.0, sudo 1.9.13, /dev/kvm 0600 root:root):
+#   every scenario    `chroot / /bin/true` exit 125 "cannot change root directory to '/': Operation
+#                     not permitted" -> blocked (fake-root: exit 0 -> ready); proot exit 0 -> ready;
+#                     open("/dev/kvm") EACCES -> degraded (qemu would emulate)
+#   sudo-group        "sudo: a password is required" -> degraded (needs sudo with a password)
+#   kvm-group         KVM_GET_API_VERSION answers 12 -> ready
+#   nix: baseline     the default build runs sandboxed (NIX_BUILD_TOP=/build) -> ready
+#   max-userns-zero, seccomp-userns  the default build silently falls back (sandbox-fallback)
+#                     and --option sandbox-fallback false fails "cloning builder process:
+#                     Operation not permitted" -> degraded
+#   nix-sandbox-false the default build runs unsandboxed although the sandbox works -> degraded
+#   root              chroot, proot, KVM work; nix-build as root wants its build users: "the group
+#                     'nixbld' specified in 'build-users-group' does not exist" (Debian's nix-bin
+#                     creates no nixbld group; nix-setup-systemd would)
 # ---------------------------------------------------------------------------------------------
 SCENARIOS=(
-  "baseline|nothing induced: healthy host, user with a 65536-id range|@causes|-"
+  "baseline|nothing induced: healthy host, user with a 65536-id range|@causes|-|targets=+nix-sandbox"
   "nested-identity|control: the user inside an identity-mapped child user namespace (no limit set)|@causes|-"
   "newuidmap-plain|/usr/bin/newuidmap without setuid and without file caps|idmap.newuidmap_not_privileged|-"
   "newuidmap-filecaps|newuidmap/newgidmap carry cap_setuid+ep/cap_setgid+ep instead of setuid|@causes|-"
@@ -72,10 +113,10 @@ SCENARIOS=(
   "no-subid|no line for the user in /etc/subuid and /etc/subgid|subid.no_range|-"
   "small-range|a 1000-id range in /etc/subuid and /etc/subgid|subid.range_too_small|-"
   "subid-unreadable|/etc/subuid and /etc/subgid mode 0600 (the user's 65536-id line is there)|subid.unreadable|-"
-  "max-userns-zero|user.max_user_namespaces=0 in the user's (identity-mapped) user namespace|userns.max_user_namespaces_zero|userns.max_user_namespaces_zero"
+  "max-userns-zero|user.max_user_namespaces=0 in the user's (identity-mapped) user namespace|userns.max_user_namespaces_zero|userns.max_user_namespaces_zero|targets=+nix-sandbox;nix-sandbox=userns.max_user_namespaces_zero"
   "nosuid|the helpers' directory bind-mounted onto itself nosuid|idmap.newuidmap_on_nosuid_mount idmap.newgidmap_on_nosuid_mount|-"
   "no-new-privs|the user runs under setpriv --no-new-privs|identity.no_new_privs|-"
-  "seccomp-userns|seccomp filter: clone/unshare with CLONE_NEWUSER -> EPERM, clone3 -> ENOSYS (Docker's default profile)|identity.seccomp_filter|identity.seccomp_filter"
+  "seccomp-userns|seccomp filter: clone/unshare with CLONE_NEWUSER -> EPERM, clone3 -> ENOSYS (Docker's default profile)|identity.seccomp_filter|identity.seccomp_filter|targets=+nix-sandbox;nix-sandbox=identity.seccomp_filter"
   "tun-open|/dev/net/tun usable: a c 10 200 node of mode 0666 bound over it|@causes|-"
   "runtime-runc|~/.config/containers/containers.conf: [engine] runtime = \"runc\"|@causes|-"
   "tun-open-runc|both: /dev/net/tun mode 0666 and runtime = \"runc\" in the user's containers.conf|@causes|-"
@@ -87,9 +128,34 @@ SCENARIOS=(
   "home-noexec|the user's home (podman's storage) on a noexec mount; tun open and runc, so storage is the only cause|storage.dir_noexec|-"
   "newuidmap-setuid-user|/usr/bin/newuidmap setuid but owned by the test user instead of root|idmap.newuidmap_setuid_non_root|-"
   "fuse-mount-program|the user's storage.conf names fuse-overlayfs as mount_program while /dev/fuse stays 0600; tun open and runc|storage.fuse_unusable|-"
+  "sudo-group|the test user in group sudo (the scenario's /etc/group), sudo installed, no password set for the user|-|-|targets=chroot,proot,vm;chroot=fallback.sudo"
+  "kvm-group|/dev/kvm usable: a node of its major:minor, mode 0660 root:kvm, bound over it; the test user in group kvm|-|-|targets=vm,chroot,proot"
+  "nix-sandbox-false|~/.config/nix/nix.conf: sandbox = false|-|-|targets=nix-sandbox,proot,chroot,vm;nix-sandbox=nix.sandbox_disabled"
+  "root|probes and hostcap as root (the harness's uid, initial user namespace; root's home a private tmpfs)|-|-|targets=chroot,proot,vm,nix-sandbox;as=root;nix-sandbox=nix.*"
 )
 
+DEFAULT_TARGETS=rootless-podman,bubblewrap,proot,chroot,vm
+
 log() { printf '[live] %s\n' "$*" >&2; }
+
+sc_option() { # LINE KEY: the value of option KEY in the scenario line's fifth field, else nothing
+  local opt; local -a opts
+  IFS=';' read -ra opts <<<"$(cut -s -d'|' -f5- <<<"$1")"
+  for opt in "${opts[@]}"; do
+    opt=${opt#"${opt%%[![:space:]]*}"}; opt=${opt%"${opt##*[![:space:]]}"}
+    if [[ $opt == "$2="* ]]; then printf '%s\n' "${opt#*=}"; return; fi
+  done
+}
+
+sc_targets() { # LINE: the targets the scenario judges (report.py computes the same)
+  local t
+  t=$(sc_option "$1" targets)
+  case $t in
+    "") echo "$DEFAULT_TARGETS" ;;
+    +*) echo "$DEFAULT_TARGETS,${t#+}" ;;
+    *) echo "$t" ;;
+  esac
+}
 die() { printf '[live] error: %s\n' "$*" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
@@ -118,9 +184,62 @@ user_runtime_runc() { # the user's own containers.conf picks runc
   chmod 0644 "$H/.config/containers/containers.conf"
 }
 
+add_to_group() { # GROUP [GID]: the test user a member of GROUP in a copy of /etc/group bound over it
+  # (GROUP is added with GID when the host has no such group)
+  local g=$1 gid=${2:-}
+  if ! getent group "$g" >/dev/null; then
+    [[ -n $gid ]] || skip "there is no group $g here"
+    echo "$g:x:$gid:" >>"$S/group.new"
+  fi
+  { cat /etc/group; if [[ -f $S/group.new ]]; then cat "$S/group.new"; fi; } \
+    | awk -F: -v OFS=: -v g="$g" -v u="$TUSER" '$1 == g { $4 = ($4 == "" ? u : $4 "," u) } 1' >"$S/group"
+  rm -f "$S/group.new"
+  chmod 0644 "$S/group"
+  mount --bind "$S/group" /etc/group
+  id -nG "$TUSER" | tr ' ' '\n' | grep -qx "$g" || skip "the test user is not in group $g after binding $S/group"
+}
+
+free_gid() { # a gid no group uses, next to the test user's
+  local g
+  for ((g = TGID + 1; g < 61999; g++)); do
+    getent group "$g" >/dev/null || { echo "$g"; return; }
+  done
+  skip "no free gid after $TGID"
+}
+
 setup_scenario() {
   case $SC in
     baseline) ;;
+    sudo-group)
+      command -v sudo >/dev/null || skip "sudo is not installed"
+      # sudo writes its timestamp record (/run/sudo/ts/USER) even when -n fails: keep it private
+      [[ -d /run/sudo ]] || skip "/run/sudo does not exist (sudo would create it on the host)"
+      mount -t tmpfs -o "mode=$(stat -c %a /run/sudo),nosuid,nodev" hostcap-live-sudo /run/sudo
+      if [[ -d /var/lib/sudo ]]; then
+        mount -t tmpfs -o "mode=$(stat -c %a /var/lib/sudo),nosuid,nodev" hostcap-live-sudolib /var/lib/sudo
+      fi
+      add_to_group sudo
+      SC_SUDO=1
+      ;;
+    kvm-group)
+      [[ -c /dev/kvm ]] || skip "/dev/kvm does not exist here"
+      local kgid maj min
+      add_to_group kvm "$(free_gid)"
+      kgid=$(getent group kvm | cut -d: -f3)
+      read -r maj min < <(stat -c '%t %T' /dev/kvm)
+      mknod "$S/kvm" c "$((16#$maj))" "$((16#$min))"
+      chown "0:$kgid" "$S/kvm"
+      chmod 0660 "$S/kvm"
+      mount --bind "$S/kvm" /dev/kvm
+      [[ $(stat -c '%a %g' /dev/kvm) == "660 $kgid" ]] || skip "could not bind a mode 0660 root:kvm node over /dev/kvm"
+      ;;
+    nix-sandbox-false)
+      command -v nix-build >/dev/null || skip "nix-build is not installed"
+      install -d -o "$TUID" -g "$TGID" -m 0700 "$H/.config" "$H/.config/nix"
+      printf 'sandbox = false\n' >"$H/.config/nix/nix.conf"
+      chown "$TUID:$TGID" "$H/.config/nix/nix.conf"
+      ;;
+    root) ;; # as=root: see scenario_main
     nested-identity)
       SC_WRAP=(identity-userns --)
       "$PY" "$HERE/nshelper.py" identity-userns -- true 2>"$S/canary.err" \
@@ -272,13 +391,19 @@ setup_scenario() {
 # run_user PROBE CMD...: as the test user in the scenario's state; keeps rc, stdout, stderr, cmd
 run_user() {
   local probe=$1; shift
-  local -a pre=(env -i "HOME=$H" "USER=$TUSER" "LOGNAME=$TUSER" "SHELL=/bin/sh" "LANG=C.UTF-8"
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+  local -a pre=(env -i "SHELL=/bin/sh" "LANG=C.UTF-8" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+  if [[ $SC_AS == root ]]; then
+    pre+=("HOME=$RH" "USER=root" "LOGNAME=root")
+  else
+    pre+=("HOME=$H" "USER=$TUSER" "LOGNAME=$TUSER")
+  fi
   if [[ $SC_XDG != unset ]]; then pre+=("XDG_RUNTIME_DIR=$SC_XDG"); fi
   if ((${#SC_WRAP[@]})); then pre+=("$PY" "$HERE/nshelper.py" "${SC_WRAP[@]}"); fi
-  pre+=(setpriv --reuid "$TUID" --regid "$TGID" --init-groups)
-  if [[ $SC_NNP == 1 ]]; then pre+=(--no-new-privs); fi
-  pre+=(--)
+  if [[ $SC_AS != root ]]; then
+    pre+=(setpriv --reuid "$TUID" --regid "$TGID" --init-groups)
+    if [[ $SC_NNP == 1 ]]; then pre+=(--no-new-privs); fi
+    pre+=(--)
+  fi
   if ((${#SC_INNER[@]})); then pre+=("${SC_INNER[@]}"); fi
   local rc=0
   (cd "$H" && timeout -k 5 "$CMD_TIMEOUT" "${pre[@]}" "$@") \
@@ -398,9 +523,18 @@ record_facts() {
 scenario_main() {
   SC=$1
   S="$WORK/s/$2"; H="$S/home"; R="$S/run"; P="$S/probes"
-  SC_WRAP=(); SC_INNER=(); SC_NNP=0; SC_XDG=$R; SC_KEEP_PAUSE=0
-  # the test user, as seen by everything in this mount namespace
-  mount --bind "$ETC/passwd" /etc/passwd
+  SC_WRAP=(); SC_INNER=(); SC_NNP=0; SC_XDG=$R; SC_KEEP_PAUSE=0; SC_AS=${SC_AS:-user}; SC_SUDO=0
+  RH=$(getent passwd 0 | cut -d: -f6)
+  if [[ $SC_AS == root ]]; then # root's home, a private tmpfs here; no session of its own
+    SC_XDG=unset
+    [[ -d $RH && $RH != / ]] || die "root's home $RH is not a directory"
+    mount -t tmpfs -o "mode=$(stat -c %a "$RH")" hostcap-live-roothome "$RH"
+  fi
+  # the test user, as seen by everything in this mount namespace, with its home at $HOME (as a
+  # login sets it; Nix and hostcap compare the two)
+  awk -F: -v OFS=: -v u="$TUSER" -v h="$H" '$1 == u { $6 = h } 1' "$ETC/passwd" >"$S/passwd"
+  chmod 0644 "$S/passwd"
+  mount --bind "$S/passwd" /etc/passwd
   mount --bind "$ETC/group" /etc/group
   mount --bind "$ETC/subuid" /etc/subuid
   mount --bind "$ETC/subgid" /etc/subgid
@@ -423,16 +557,79 @@ scenario_main() {
   { echo "HOME=$H"; echo "XDG_RUNTIME_DIR=$R"; } >"$S/env"
   setup_scenario
   { echo "HOME=$H"; echo "XDG_RUNTIME_DIR=$SC_XDG"; echo "SCENARIO_RUN=$R"
-    echo "WRAP=${SC_WRAP[*]}"; echo "INNER=${SC_INNER[*]}"; echo "NNP=$SC_NNP"; } >"$S/env"
+    echo "WRAP=${SC_WRAP[*]}"; echo "INNER=${SC_INNER[*]}"; echo "NNP=$SC_NNP"; echo "AS=$SC_AS"
+    echo "TARGETS=$SC_TARGETS"; } >"$S/env"
   # unshare --propagation private made every mount private; give / back the host's propagation
   if [[ $HOST_ROOT_PROPAGATION == shared* ]]; then mount --make-rshared /; fi
   getent passwd "$TUSER" >/dev/null || die "test user not visible in scenario $SC"
 
   run_user id id
-  run_user unshare-r unshare --user --map-root-user true
-  run_user unshare-auto unshare --user --map-auto true
-  run_user bwrap bwrap --unshare-user --ro-bind / / true
-  run_user proot proot -r / true
+  if judged rootless-podman || judged bubblewrap; then
+    run_user unshare-r unshare --user --map-root-user true
+    run_user unshare-auto unshare --user --map-auto true
+  fi
+  if judged bubblewrap; then run_user bwrap bwrap --unshare-user --ro-bind / / true; fi
+  if judged proot; then run_user proot proot -r / true; fi
+  if judged chroot; then
+    run_user chroot chroot / /bin/true
+    # sudo only where the user is in a sudo group: elsewhere sudoers has no rule for the user, and
+    # sudo reports such attempts to root (mail_no_user)
+    if ((SC_SUDO)); then run_user sudo-chroot sudo -n chroot / /bin/true; fi
+  fi
+  if judged vm; then run_user kvm "$PY" "$NSHELPER_COPY" kvm-api; fi
+  if judged nix-sandbox; then nix_probes; fi
+  if judged rootless-podman; then podman_probes; fi
+  record_facts
+  # hostcap sees the host as the user left it: with the last podman call's pause process
+  run_user hostcap "$HOSTCAP_COPY" check --json
+  if [[ $SC == stale-pause ]]; then
+    # the fix podman documents, to show the diagnosis was right: the new map after migrate
+    run_user podman-migrate podman system migrate
+    run_user podman-unshare-migrated podman unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
+  fi
+  SC_KEEP_PAUSE=0
+  end_pause_process
+}
+
+judged() { [[ ",$SC_TARGETS," == *",$1,"* ]]; } # TARGET: the scenario judges it
+
+# nix-build as the user: a single-user store under $HOME (the store path differs from /nix/store,
+# so Nix may build unsandboxed; a chroot store would always be sandboxed). The builder writes
+# NIX_BUILD_TOP and its uid_map into $out: /build and a one-id map when it ran in the sandbox.
+nix_probes() {
+  local bb nh=$H
+  if [[ $SC_AS == root ]]; then nh=$RH; fi
+  command -v nix-build >/dev/null || { echo "nix-build is not installed" >"$P/nix.skip"; return; }
+  bb=$(readlink -f "$(command -v busybox)" 2>/dev/null) || { echo "busybox is not installed" >"$P/nix.skip"; return; }
+  cat >"$nh/hostcap-live.nix" <<'EOF'
+{ tag }: derivation {
+  name = "hostcap-live-${tag}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "echo \"NIX_BUILD_TOP=$NIX_BUILD_TOP\" > $out; while read -r l; do echo \"uid_map: $l\" >> $out; done < /proc/self/uid_map" ];
+}
+EOF
+  if [[ $SC_AS != root ]]; then chown "$TUID:$TGID" "$nh/hostcap-live.nix"; fi
+  local -a nixenv=(env "NIX_STORE_DIR=$nh/nix/store" "NIX_STATE_DIR=$nh/nix/var" "NIX_LOG_DIR=$nh/nix/log")
+  local -a opts=(--option substituters '' --option sandbox-paths "/bin/sh=$bb")
+  local probe out
+  run_user nix-default "${nixenv[@]}" nix-build "${opts[@]}" --no-out-link "$nh/hostcap-live.nix" --argstr tag default
+  run_user nix-sandbox "${nixenv[@]}" nix-build "${opts[@]}" --option sandbox true --option sandbox-fallback false \
+    --no-out-link "$nh/hostcap-live.nix" --argstr tag sandbox
+  run_user nix-nosandbox "${nixenv[@]}" nix-build "${opts[@]}" --option sandbox false \
+    --no-out-link "$nh/hostcap-live.nix" --argstr tag nosandbox
+  # what the user would type, without a store of its own: only where it cannot write anywhere (no
+  # /nix, which a user cannot create; never as root), for the record (report.py does not judge it)
+  if [[ $SC_AS != root && ! -e /nix ]]; then
+    run_user nix-plain nix-build "${opts[@]}" --no-out-link "$nh/hostcap-live.nix" --argstr tag plain
+  fi
+  for probe in nix-default nix-sandbox nix-nosandbox; do
+    out=$(tail -n1 "$P/$probe.out")
+    if [[ $out == "$nh/nix/store/"* && -f $out ]]; then cp "$out" "$P/$probe.built"; fi
+  done
+}
+
+podman_probes() {
   podman_user podman-info info --format json
   podman_user podman-unshare unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
   local root_img=localhost/hostcap-live-root:latest high_img=localhost/hostcap-live-high:latest
@@ -460,16 +657,6 @@ scenario_main() {
   fi
   run_user buildah-unshare buildah --root "$H/buildah" --runroot "$R/buildah" --storage-driver vfs \
     unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
-  record_facts
-  # hostcap sees the host as the user left it: with the last podman call's pause process
-  run_user hostcap "$HOSTCAP_COPY" check --json
-  if [[ $SC == stale-pause ]]; then
-    # the fix podman documents, to show the diagnosis was right: the new map after migrate
-    run_user podman-migrate podman system migrate
-    run_user podman-unshare-migrated podman unshare sh -c 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
-  fi
-  SC_KEEP_PAUSE=0
-  end_pause_process
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -511,7 +698,10 @@ cleanup() {
 }
 
 install_packages() {
-  local -a want=(uidmap podman buildah bubblewrap proot slirp4netns runc libcap2-bin util-linux)
+  # nix-bin: the nix-sandbox target (2.8.0, about 15 s and 20 MB); busybox-static: a static /bin/sh
+  # for the sandboxed test build; sudo: the sudo-group scenario. guix is not in Debian 12.
+  local -a want=(uidmap podman buildah bubblewrap proot slirp4netns runc libcap2-bin util-linux
+                 nix-bin busybox-static sudo)
   [[ -x $PY ]] || want+=(python3)
   local -a missing=() p
   for p in "${want[@]}"; do
@@ -523,6 +713,7 @@ install_packages() {
   fi
   command -v apt-get >/dev/null || die "apt-get not found; install by hand: ${missing[*]}"
   log "installing: ${missing[*]} (they stay installed afterwards; CI installs them anyway)"
+  local t0=$SECONDS
   export DEBIAN_FRONTEND=noninteractive
   local -a apt=(apt-get -o DPkg::Lock::Timeout=300)
   if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1; then
@@ -531,7 +722,9 @@ install_packages() {
     "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
       || { tail -n 20 "$WORK/apt.log" >&2; die "apt-get install failed"; }
   fi
-  log "installed (left installed): ${missing[*]}"
+  log "installed (left installed): ${missing[*]} in $((SECONDS - t0)) s"
+  { echo "installed: ${missing[*]} in $((SECONDS - t0)) s"
+    grep -E '^(Need to get|After this operation|[0-9]+ upgraded)' "$WORK/apt.log" || true; } >"$WORK/facts-install.txt"
 }
 
 pick_user() {
@@ -539,7 +732,8 @@ pick_user() {
   ! getent passwd "$TUSER" >/dev/null || die "a user $TUSER already exists on this host; remove it or rename it"
   TUID=""
   local u busy
-  busy=" $(awk '/^Uid:/{print $2}' /proc/[0-9]*/status 2>/dev/null | sort -u | tr '\n' ' ') "
+  # awk exits 2 when a process ends between the glob and its open: not an error here
+  busy=" $({ awk '/^Uid:/{print $2}' /proc/[0-9]*/status 2>/dev/null || true; } | sort -u | tr '\n' ' ') "
   for ((u = 61000; u < 61999; u++)); do
     getent passwd "$u" >/dev/null && continue
     getent group "$u" >/dev/null && continue
@@ -647,13 +841,15 @@ main() {
   cp /etc/subuid /etc/subgid "$ETC0/"
   pick_user
   cp /etc/passwd /etc/group "$ETC/"
-  echo "$TUSER:x:$TUID:$TGID:hostcap live test user:$WORK/s:/bin/sh" >>"$ETC/passwd"
+  echo "$TUSER:x:$TUID:$TGID:hostcap live test user:$WORK/s:/bin/sh" >>"$ETC/passwd" # home: per scenario
   echo "$TUSER:x:$TGID:" >>"$ETC/group"
   { cat "$ETC0/subuid"; echo "$TUSER:$SUBSTART:65536"; } >"$ETC/subuid"
   { cat "$ETC0/subgid"; echo "$TUSER:$SUBSTART:65536"; } >"$ETC/subgid"
   chmod 0644 "$ETC"/*
   install -m 0755 "$HOSTCAP_BIN" "$WORK/bin/hostcap"
   HOSTCAP_COPY="$WORK/bin/hostcap"
+  install -m 0644 "$HERE/nshelper.py" "$WORK/bin/nshelper.py" # the kvm probe, readable by the test user
+  NSHELPER_COPY="$WORK/bin/nshelper.py"
   make_images
   log "test user $TUSER uid $TUID gid $TGID, subordinate ids $SUBSTART+65536 (exists only in the scenarios' mount namespaces)"
   log "hostcap: $HOSTCAP_BIN"
@@ -672,6 +868,16 @@ main() {
     echo "fuse-overlayfs: $(command -v fuse-overlayfs || echo 'not installed')"
     echo "/dev/net/tun: $(stat -c '%A %U:%G %t:%T' /dev/net/tun 2>&1)"
     echo "/dev/fuse: $(stat -c '%A %U:%G %t:%T' /dev/fuse 2>&1)"
+    echo "/dev/kvm: $(stat -c '%A %U:%G %t:%T' /dev/kvm 2>&1)"
+    echo "\$ $PY tests/live/nshelper.py kvm-api --create-vm    # as root"
+    "$PY" "$NSHELPER_COPY" kvm-api --create-vm 2>&1 | sed 's/^/  /'; echo "  exit ${PIPESTATUS[0]}"
+    echo "kernel.yama.ptrace_scope: $(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 'absent (no Yama)')"
+    echo "nix: $(nix-build --version 2>&1 | head -n1)"
+    echo "busybox: $(readlink -f "$(command -v busybox)" 2>&1) ($(file -b "$(readlink -f "$(command -v busybox)")" 2>/dev/null | cut -d, -f1-5))"
+    echo "sudo: $(sudo -V 2>/dev/null | head -n1)"
+    echo "group sudo: $(getent group sudo || echo absent); group kvm: $(getent group kvm || echo absent)"
+    echo "guix: $(apt-cache policy guix 2>/dev/null | awk '/Candidate/{print "candidate " $2}' | grep . || echo 'no such package in the configured Debian sources')"
+    echo "/etc/nix/nix.conf: $([[ -e /etc/nix/nix.conf ]] && echo present || echo absent)"
     echo "/run/systemd/system: $([[ -d /run/systemd/system ]] && echo present || echo absent)"
     echo "/run/user: $(stat -c '%A %U:%G' /run/user 2>&1)"
     echo "/ propagation: $HOST_ROOT_PROPAGATION"
@@ -680,7 +886,7 @@ main() {
       echo "$f: $([[ -e $f ]] && echo present || echo absent)"
     done
   } >"$WORK/facts-host.txt" 2>&1
-  export HOST_ROOT_PROPAGATION WORK ETC ETC0 IMG TUSER TUID TGID SUBSTART NEWUIDMAP NEWGIDMAP HOSTCAP_COPY PY HERE CMD_TIMEOUT
+  export HOST_ROOT_PROPAGATION WORK ETC ETC0 IMG TUSER TUID TGID SUBSTART NEWUIDMAP NEWGIDMAP HOSTCAP_COPY PY HERE CMD_TIMEOUT NSHELPER_COPY
 
   local line name desc idx=0
   : >"$WORK/scenarios.tsv"
@@ -698,7 +904,7 @@ main() {
     chmod 0755 "$S" "$S/probes"
     log "scenario $name: $desc"
     local rc=0
-    timeout -k 10 "$SCENARIO_TIMEOUT" unshare --mount --propagation private -- \
+    SC_TARGETS=$(sc_targets "$line") SC_AS=$(sc_option "$line" as) timeout -k 10 "$SCENARIO_TIMEOUT" unshare --mount --propagation private -- \
       "$BASH" "$SELF" __scenario "$name" "$idx" >"$S/log" 2>&1 || rc=$?
     kill_test_procs
     if ((rc != 0)) && [[ ! -f $S/skip ]]; then

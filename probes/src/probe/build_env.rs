@@ -88,6 +88,9 @@ pub struct Facts {
     /// The [`PATH_VARS`] that are set, in that order.
     pub vars: Vec<(&'static str, String)>,
     pub accounts: Result<Vec<Account>, String>,
+    /// Inside a user namespace (`unshare -r`), the user database names the namespace's uid,
+    /// not the login: HOME is then judged by its owner alone. Set by [`crate::probe::gather`].
+    pub in_user_namespace: bool,
 }
 
 pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
@@ -118,6 +121,7 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
         accounts: read_optional(host, "/etc/passwd")
             .map_err(|e| e.to_string())
             .map(|text| parse_passwd(text.as_deref().unwrap_or(""))),
+        in_user_namespace: false,
     }
 }
 
@@ -223,6 +227,7 @@ impl Facts {
             return Ok(Some(format!("HOME={home} is not an absolute path")));
         }
         if let Some(expected) = &me.home
+            && !self.in_user_namespace
             && normalize(home) != normalize(expected)
         {
             return Ok(Some(format!(
@@ -471,6 +476,7 @@ garbage line\n";
             sudo_user: None,
             vars: Vec::new(),
             accounts: Ok(parse_passwd(PASSWD)),
+            in_user_namespace: false,
         }
     }
 

@@ -137,7 +137,8 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let programs = programs::gather(host);
         let nix = nix::gather(host, &identity);
         let guix = guix::gather(host);
-        let build_env = build_env::gather(host, &identity);
+        let mut build_env = build_env::gather(host, &identity);
+        build_env.in_user_namespace = userns.nested();
         userns.experiment = joined(userns_run);
         let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
         if let Some(run) = idmap_run {

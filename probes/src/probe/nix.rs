@@ -107,6 +107,9 @@ pub struct Facts {
     pub is_root: bool,
     /// Names of the user's groups, for `trusted-users = @group`.
     pub group_names: Vec<String>,
+    /// The names of every group in /etc/group (`Err` when unreadable): root's local builds
+    /// need the `build-users-group` to exist.
+    pub system_groups: Result<Vec<String>, String>,
 }
 
 pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
@@ -211,6 +214,16 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
         group_names: id
             .map(|i| i.groups.iter().filter_map(|g| g.name.clone()).collect())
             .unwrap_or_default(),
+        system_groups: host
+            .read_string(Path::new("/etc/group"))
+            .map(|text| {
+                text.lines()
+                    .filter_map(|line| line.split(':').next())
+                    .filter(|name| !name.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -639,7 +652,38 @@ applies decides whose configuration and whose privileges the sandbox depends on.
     ],
 };
 
-pub const DOCS: &[&FindingDoc] = &[&SANDBOX_DISABLED, &SANDBOX_FALLBACK, &DAEMON];
+pub const BUILD_USERS_MISSING: FindingDoc = FindingDoc {
+    id: "nix.build_users_missing",
+    summary: "root's Nix builds need a build-users-group that does not exist",
+    explanation: "When root builds with a local store (no daemon in between), Nix runs each \
+build as a member of `build-users-group`, nixbld unless nix.conf says otherwise \
+(src/libstore/globals.cc). If that group is missing from /etc/group, every build stops at \
+once: \"error: the group 'nixbld' specified in 'build-users-group' does not exist\". Debian's \
+nix-bin creates no nixbld group (the nix-setup-systemd package does).",
+    references: &[
+        "NixOS/nix src/libstore/globals.cc",
+        "https://nix.dev/manual/nix/latest/installation/multi-user",
+    ],
+};
+
+pub const DOCS: &[&FindingDoc] = &[
+    &SANDBOX_DISABLED,
+    &SANDBOX_FALLBACK,
+    &DAEMON,
+    &BUILD_USERS_MISSING,
+];
+
+impl Facts {
+    /// Root building with a local store whose build-users-group is missing: `Some(group)`.
+    pub fn missing_build_group(&self) -> Option<String> {
+        if !self.is_root || self.multi_user() {
+            return None;
+        }
+        let group = self.build_users_group()?;
+        let groups = self.system_groups.as_ref().ok()?;
+        (!groups.contains(&group)).then_some(group)
+    }
+}
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
     if !facts.installed() {
@@ -652,11 +696,26 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             })
             .collect();
     }
-    vec![
+    let mut findings = vec![
         judge_sandbox(facts),
         judge_fallback(facts),
         judge_daemon(facts),
-    ]
+    ];
+    if let Some(group) = facts.missing_build_group() {
+        findings.push(
+            Finding::new(
+                &BUILD_USERS_MISSING,
+                Status::Fail,
+                format!("build-users-group {group} does not exist: every build by root fails"),
+            )
+            .evidence("/etc/group", format!("no group {group}"))
+            .with_root(format!(
+                "groupadd -r {group} && for n in $(seq 1 10); do useradd -r -g {group} -G {group} -d /var/empty -s /sbin/nologin nixbld$n; done"
+            ))
+            .with_root("or build without build users: printf 'build-users-group =\\n' >> /etc/nix/nix.conf"),
+        );
+    }
+    findings
 }
 
 /// Evidence lines for each configuration source that was consulted.

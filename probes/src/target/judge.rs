@@ -476,6 +476,17 @@ impl<'a> Judge<'a> {
         self.facts.identity.is_root() && !self.facts.session.fake_root()
     }
 
+    /// Whether a build daemon running as root could sandbox here: the way Nix (nix-bin with
+    /// nix-setup-systemd) and Guix (guix-install.sh) install themselves. Root's namespaces
+    /// need no unprivileged user namespace and escape AppArmor's restriction, but not the
+    /// ChromeOS host's rules, and inside a container root is the container's.
+    fn root_daemon_possible(&self) -> bool {
+        !matches!(
+            self.facts.platform.kind(),
+            platform::Kind::ChromeOsHost | platform::Kind::Container | platform::Kind::Wsl1
+        )
+    }
+
     fn nix_sandbox(&mut self, requirement: Requirement) -> StepVerdict {
         let nix = &self.facts.nix;
         match nix.sandbox_setting() {
@@ -505,7 +516,23 @@ impl<'a> Judge<'a> {
                 vec![nix::DAEMON.id],
             );
         }
+        if !nix.installed() && self.root_daemon_possible() {
+            return step(
+                requirement,
+                Verdict::Ready,
+                "once installed, the root nix-daemon the distribution sets up sandboxes builds",
+                vec![nix::DAEMON.id],
+            );
+        }
         if self.real_root() {
+            if let Some(group) = nix.missing_build_group() {
+                return step(
+                    requirement,
+                    Verdict::Blocked,
+                    format!("build-users-group {group} does not exist: every build fails"),
+                    vec![nix::BUILD_USERS_MISSING.id],
+                );
+            }
             return step(
                 requirement,
                 Verdict::Ready,
@@ -558,7 +585,10 @@ impl<'a> Judge<'a> {
                 vec![guix::DISABLE_CHROOT.id],
             );
         }
-        if guix.daemon().is_none() && self.real_root() {
+        if guix.daemon().is_none()
+            && (self.real_root() || !guix.installed())
+            && self.root_daemon_possible()
+        {
             return step(
                 requirement,
                 Verdict::Ready,
@@ -601,7 +631,20 @@ impl<'a> Judge<'a> {
         }
         let fallback = &self.facts.fallback;
         let sudo_usable = fallback.sudo.is_some() && !self.facts.identity.no_new_privs();
-        match (&fallback.admin_group, sudo_usable) {
+        // ChromeOS in developer mode lets chronos use sudo (with the password set by
+        // chromeos-setdevpasswd) without any group.
+        let chronos = self.facts.platform.kind() == platform::Kind::ChromeOsHost
+            && self
+                .facts
+                .identity
+                .identity
+                .as_ref()
+                .is_ok_and(|id| id.user.as_deref() == Some("chronos"));
+        let admin_group = fallback
+            .admin_group
+            .clone()
+            .or_else(|| chronos.then(|| "none: chronos in ChromeOS developer mode".to_string()));
+        match (&admin_group, sudo_usable) {
             (Some(group), true) => step(
                 requirement,
                 Verdict::Degraded,

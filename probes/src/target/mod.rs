@@ -139,8 +139,15 @@ pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<F
             let mut verdict = combine(path, steps);
             if let Some(program) = program {
                 verdict.program = Some(program.judged_path().display().to_string());
-                verdict.installed = Some(program.installed());
-                if !program.installed() {
+                // Nix and Guix count as installed by their store as well as by PATH: the
+                // guix-daemon of guix-install.sh runs from /gnu/store, never from PATH.
+                let installed = match path.target {
+                    Target::NixSandbox => facts.nix.installed(),
+                    Target::GuixDaemon => facts.guix.installed(),
+                    _ => program.installed(),
+                };
+                verdict.installed = Some(installed);
+                if !installed {
                     verdict.summary.push_str(&format!(
                         " ({} is not installed: judged as the distribution installs it)",
                         program.name

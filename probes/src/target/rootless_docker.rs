@@ -3,7 +3,7 @@
 //! /dev/net/tun the daemon does not start at all.
 
 use super::{Path, Requirement, rule};
-use crate::probe::{network, session};
+use crate::probe::{network, session, storage};
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -26,6 +26,15 @@ pub const PATH: Path = Path {
         },
         Requirement::UserNamespace {
             otherwise: Verdict::Blocked,
+        },
+        // dockerd's data-root (~/.local/share/docker) lies beside podman's storage: the same
+        // file system rules hold for it.
+        Requirement::Findings {
+            name: "storage",
+            rules: &[
+                rule(&storage::DIR_FILESYSTEM, Verdict::Blocked),
+                rule(&storage::DIR_NOEXEC, Verdict::Blocked),
+            ],
         },
         // rootlesskit cannot start the daemon without its network: no fallback as podman's.
         Requirement::Findings {

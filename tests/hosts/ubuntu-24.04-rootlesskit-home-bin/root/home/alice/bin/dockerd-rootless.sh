@@ -1,0 +1,1 @@
+placeholder for dockerd-rootless.sh from docker-VERSION.tgz / docker-rootless-extras-VERSION.tgz (download.docker.com/linux/static), unpacked into ~/bin by get.docker.com/rootless; only its metadata matters
