@@ -21,8 +21,10 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'hostcap' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
@@ -37,13 +39,16 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check this host (the default command)')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a finding id or a target in full')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every finding id and target')
+            [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hostcap;check' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
@@ -56,8 +61,10 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;explain' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
@@ -70,8 +77,10 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;list' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
@@ -83,9 +92,30 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
-        'hostcap;completions' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one')
+        'hostcap;bundle' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
+            [CompletionResult]::new('--no-redact', '--no-redact', [CompletionResultType]::ParameterName, 'Keep user names, the host name, addresses and environment values as they are')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
+            [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every finding, the passing ones too, with evidence')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every finding, the passing ones too, with evidence')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hostcap;completions' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
+            [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1)')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
@@ -101,6 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check this host (the default command)')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a finding id or a target in full')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every finding id and target')
+            [CompletionResult]::new('bundle', 'bundle', [CompletionResultType]::ParameterValue, 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -112,6 +143,9 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;help;list' {
+            break
+        }
+        'hostcap;help;bundle' {
             break
         }
         'hostcap;help;completions' {

@@ -16,6 +16,9 @@ _hostcap() {
             ",$1")
                 cmd="hostcap"
                 ;;
+            hostcap,bundle)
+                cmd="hostcap__subcmd__bundle"
+                ;;
             hostcap,check)
                 cmd="hostcap__subcmd__check"
                 ;;
@@ -30,6 +33,9 @@ _hostcap() {
                 ;;
             hostcap,list)
                 cmd="hostcap__subcmd__list"
+                ;;
+            hostcap__subcmd__help,bundle)
+                cmd="hostcap__subcmd__help__subcmd__bundle"
                 ;;
             hostcap__subcmd__help,check)
                 cmd="hostcap__subcmd__help__subcmd__check"
@@ -53,7 +59,7 @@ _hostcap() {
 
     case "${cmd}" in
         hostcap)
-            opts="-q -v -h -V --json --passive --from --require --quiet --verbose --color --help --version check explain list completions help"
+            opts="-q -v -h -V --json --passive --from --require --quiet --verbose --user --uid --color --help --version check explain list bundle completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -65,6 +71,56 @@ _hostcap() {
                     ;;
                 --require)
                     COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hostcap__subcmd__bundle)
+            opts="-o -q -v -h --output --no-redact --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
+                    COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -79,7 +135,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__check)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --color --help"
+            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +147,14 @@ _hostcap() {
                     ;;
                 --require)
                     COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -105,7 +169,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__completions)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --color --help bash elvish fish powershell zsh"
+            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +181,14 @@ _hostcap() {
                     ;;
                 --require)
                     COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -131,7 +203,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__explain)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --color --help"
+            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,6 +215,14 @@ _hostcap() {
                     ;;
                 --require)
                     COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -157,8 +237,22 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__help)
-            opts="check explain list completions help"
+            opts="check explain list bundle completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hostcap__subcmd__help__subcmd__bundle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -241,7 +335,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__list)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --color --help"
+            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +347,14 @@ _hostcap() {
                     ;;
                 --require)
                     COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -18,8 +18,10 @@ set edit:completion:arg-completer[hostcap] = {|@words|
     }
     var completions = [
         &'hostcap'= {
-            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
             cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
             cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --json 'Print the report as JSON (schema hostcap/report/v1)'
             cand --passive 'Read files only; run no experiments'
@@ -34,12 +36,15 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand check 'Check this host (the default command)'
             cand explain 'Explain a finding id or a target in full'
             cand list 'List every finding id and target'
+            cand bundle 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hostcap;check'= {
-            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
             cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
             cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --json 'Print the report as JSON (schema hostcap/report/v1)'
             cand --passive 'Read files only; run no experiments'
@@ -51,8 +56,10 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand --help 'Print help'
         }
         &'hostcap;explain'= {
-            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
             cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
             cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --json 'Print the report as JSON (schema hostcap/report/v1)'
             cand --passive 'Read files only; run no experiments'
@@ -64,8 +71,10 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand --help 'Print help'
         }
         &'hostcap;list'= {
-            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
             cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
             cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --json 'Print the report as JSON (schema hostcap/report/v1)'
             cand --passive 'Read files only; run no experiments'
@@ -76,9 +85,29 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'hostcap;completions'= {
-            cand --from 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one'
+        &'hostcap;bundle'= {
+            cand -o 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here'
+            cand --output 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
             cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --no-redact 'Keep user names, the host name, addresses and environment values as they are'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1)'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hostcap;completions'= {
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
             cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
             cand --json 'Print the report as JSON (schema hostcap/report/v1)'
             cand --passive 'Read files only; run no experiments'
@@ -93,6 +122,7 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand check 'Check this host (the default command)'
             cand explain 'Explain a finding id or a target in full'
             cand list 'List every finding id and target'
+            cand bundle 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -101,6 +131,8 @@ set edit:completion:arg-completer[hostcap] = {|@words|
         &'hostcap;help;explain'= {
         }
         &'hostcap;help;list'= {
+        }
+        &'hostcap;help;bundle'= {
         }
         &'hostcap;help;completions'= {
         }

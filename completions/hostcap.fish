@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hostcap_global_optspecs
-    string join \n json passive from= require= q/quiet v/verbose color= h/help V/version
+    string join \n json passive from= require= q/quiet v/verbose user= uid= color= h/help V/version
 end
 
 function __fish_hostcap_needs_command
@@ -24,7 +24,7 @@ function __fish_hostcap_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c hostcap -n "__fish_hostcap_needs_command" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_needs_command" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
 complete -c hostcap -n "__fish_hostcap_needs_command" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
 rootless-docker\t''
 bubblewrap\t''
@@ -33,6 +33,8 @@ guix-daemon\t''
 chroot\t''
 proot\t''
 vm\t''"
+complete -c hostcap -n "__fish_hostcap_needs_command" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_needs_command" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
 complete -c hostcap -n "__fish_hostcap_needs_command" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -45,9 +47,10 @@ complete -c hostcap -n "__fish_hostcap_needs_command" -s V -l version -d 'Print 
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "check" -d 'Check this host (the default command)'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "explain" -d 'Explain a finding id or a target in full'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "list" -d 'List every finding id and target'
+complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "bundle" -d 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
 rootless-docker\t''
 bubblewrap\t''
@@ -56,6 +59,8 @@ guix-daemon\t''
 chroot\t''
 proot\t''
 vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -64,7 +69,7 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l passive -d 'Re
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s h -l help -d 'Print help'
-complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
 rootless-docker\t''
 bubblewrap\t''
@@ -73,6 +78,8 @@ guix-daemon\t''
 chroot\t''
 proot\t''
 vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,7 +88,7 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l passive -d '
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s h -l help -d 'Print help'
-complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
 rootless-docker\t''
 bubblewrap\t''
@@ -90,6 +97,8 @@ guix-daemon\t''
 chroot\t''
 proot\t''
 vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -98,7 +107,28 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l passive -d 'Rea
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s h -l help -d 'Print help'
-complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l from -d 'Check a recorded host (a fixture or an unpacked support bundle) instead of this one' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s o -l output -d 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
+rootless-docker\t''
+bubblewrap\t''
+nix-sandbox\t''
+guix-daemon\t''
+chroot\t''
+proot\t''
+vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l no-redact -d 'Keep user names, the host name, addresses and environment values as they are'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l json -d 'Print the report as JSON (schema hostcap/report/v1)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l passive -d 'Read files only; run no experiments'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s q -l quiet -d 'Print nothing; only the exit code answers'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s h -l help -d 'Print help'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l require -d 'The target whose verdict sets the exit code' -r -f -a "rootless-podman\t''
 rootless-docker\t''
 bubblewrap\t''
@@ -107,6 +137,8 @@ guix-daemon\t''
 chroot\t''
 proot\t''
 vm\t''"
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l user -d 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)' -r
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l uid -d 'As root: judge for the user with this uid (like --user)' -r
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,8 +147,9 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l passive 
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "check" -d 'Check this host (the default command)'
-complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "explain" -d 'Explain a finding id or a target in full'
-complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "list" -d 'List every finding id and target'
-complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "check" -d 'Check this host (the default command)'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "explain" -d 'Explain a finding id or a target in full'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "list" -d 'List every finding id and target'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "bundle" -d 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hostcap -n "__fish_hostcap_using_subcommand help; and not __fish_seen_subcommand_from check explain list bundle completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

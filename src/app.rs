@@ -25,6 +25,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Some(Command::Check(args)) => check(&merge(&cli.check, args), palette),
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::List) => print(&render::list()).map(|_| 0),
+        Some(Command::Bundle(args)) => bundle(&args, &cli.check),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "hostcap", &mut out);
@@ -37,6 +38,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             eprintln!("hostcap: {message}");
             EXIT_USAGE
         }
+        Err(Failure::Internal(message)) => {
+            eprintln!("hostcap: {message}");
+            EXIT_INTERNAL
+        }
         // `hostcap list | head`: the reader had what it wanted.
         Err(Failure::Io(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(Failure::Io(err)) => {
@@ -48,6 +53,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 
 enum Failure {
     Usage(String),
+    Internal(String),
     Io(std::io::Error),
 }
 
@@ -88,16 +94,29 @@ fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
         require: sub.require,
         quiet: top.quiet || sub.quiet,
         verbose: top.verbose || sub.verbose,
+        user: sub.user.or_else(|| top.user.clone()),
+        uid: sub.uid.or(top.uid),
     }
 }
 
 fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
+    if args.from.is_some() && (args.user.is_some() || args.uid.is_some()) {
+        return Err(Failure::Usage(
+            "--user and --uid judge this machine; they cannot be combined with --from".into(),
+        ));
+    }
     let report = match &args.from {
+        Some(from) if from.is_file() => {
+            let unpacked = crate::bundle::unpack(from).map_err(Failure::Usage)?;
+            let host =
+                RecordedHost::open(unpacked.path()).map_err(|e| Failure::Usage(e.to_string()))?;
+            hostcap_probes::check(&host)
+        }
         Some(dir) => {
             let host = RecordedHost::open(dir).map_err(|e| Failure::Usage(e.to_string()))?;
             hostcap_probes::check(&host)
         }
-        None => hostcap_probes::check(&LiveHost::new(args.passive)),
+        None => hostcap_probes::check(&live_host(args)?),
     };
     let target = Target::from_name(&args.require)
         .ok_or_else(|| Failure::Usage(format!("unknown target {:?}", args.require)))?;
@@ -116,6 +135,55 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
         Err(Failure::Io(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
         other => other.map(|_| code),
     }
+}
+
+/// `hostcap bundle`: writes the bundle and says on stderr where, how big, and what was redacted.
+fn bundle(args: &crate::cli::BundleArgs, check: &CheckArgs) -> Result<u8, Failure> {
+    if check.from.is_some() {
+        return Err(Failure::Usage(
+            "bundle records this machine; --from replays one (use hostcap check --from)".into(),
+        ));
+    }
+    let host = live_host(check)?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| crate::bundle::default_name().into());
+    if output.as_os_str() != "-" && output.exists() {
+        return Err(Failure::Usage(format!(
+            "{} exists; choose another name with -o",
+            output.display()
+        )));
+    }
+    let made = crate::bundle::make(&host, !args.no_redact).map_err(Failure::Internal)?;
+    crate::bundle::write_out(&output, &made.archive)
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", output.display())))?;
+    let (shown, replay) = if output.as_os_str() == "-" {
+        ("stdout".to_string(), "FILE".to_string())
+    } else {
+        (output.display().to_string(), output.display().to_string())
+    };
+    eprintln!(
+        "hostcap: wrote {shown} ({} KiB). Redacted: {}. Replay with: hostcap check --from {replay}",
+        made.archive.len().div_ceil(1024),
+        made.redacted.join("; ")
+    );
+    // The bundle is the product here: success is 0 whatever the verdicts inside.
+    let _ = made.report;
+    Ok(0)
+}
+
+/// This machine, as the user running hostcap sees it, or as `--user`/`--uid` would (root only).
+fn live_host(args: &CheckArgs) -> Result<LiveHost, Failure> {
+    use hostcap_probes::host::Subject;
+    let subject = match (&args.user, args.uid) {
+        (None, None) => return Ok(LiveHost::new(args.passive)),
+        (Some(name), _) => Subject::by_name(name),
+        (None, Some(uid)) => Subject::by_uid(uid),
+    };
+    subject
+        .and_then(|subject| LiveHost::for_user(subject, args.passive))
+        .map_err(|err| Failure::Usage(err.to_string()))
 }
 
 pub fn exit_code(report: &Report, target: Target) -> u8 {

@@ -33,6 +33,9 @@ pub enum Command {
     },
     /// List every finding id and target.
     List,
+    /// Write a support bundle: the report and exactly what the check read, redacted, as one
+    /// .tar.gz that `hostcap check --from FILE` replays on another machine.
+    Bundle(BundleArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -48,8 +51,9 @@ pub struct CheckArgs {
     /// Read files only; run no experiments.
     #[arg(long, global = true)]
     pub passive: bool,
-    /// Check a recorded host (a fixture or an unpacked support bundle) instead of this one.
-    #[arg(long, value_name = "DIR", global = true)]
+    /// Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or
+    /// a bundle's .tar.gz.
+    #[arg(long, value_name = "DIR|FILE", global = true)]
     pub from: Option<PathBuf>,
     /// The target whose verdict sets the exit code.
     #[arg(long, value_name = "TARGET", value_parser = target_names(), default_value = "rootless-podman", global = true)]
@@ -60,6 +64,23 @@ pub struct CheckArgs {
     /// Show every finding, the passing ones too, with evidence.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// As root: judge for this user (their ids, groups and login environment; the experiments
+    /// run as them).
+    #[arg(long, value_name = "NAME", global = true, conflicts_with_all = ["uid", "from"])]
+    pub user: Option<String>,
+    /// As root: judge for the user with this uid (like --user).
+    #[arg(long, value_name = "UID", global = true, conflicts_with = "from")]
+    pub uid: Option<u32>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BundleArgs {
+    /// Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Keep user names, the host name, addresses and environment values as they are.
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

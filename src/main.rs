@@ -2,7 +2,9 @@
 //! what to do instead.
 
 mod app;
+mod bundle;
 mod cli;
+mod redact;
 mod render;
 
 fn main() -> std::process::ExitCode {

@@ -176,3 +176,112 @@ fn a_reader_that_went_away_keeps_the_verdicts_exit_code() {
         .unwrap();
     assert_eq!(status.code(), Some(2), "blocked stays 2 when nobody reads");
 }
+
+/// Whether the tests run as root (euid 0).
+fn running_as_root() -> bool {
+    // SAFETY: geteuid only reads this process's effective uid.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn user_and_uid_are_refused_in_one_line_when_they_cannot_be_met() {
+    let host = crate::util::recorded_host("fydeos-crosh");
+    let host = host.to_str().unwrap();
+    for args in [
+        &["check", "--user", "hostcap-no-such-user"][..],
+        &["check", "--uid", "4000000001"],
+        &["check", "--user", "root", "--from", host],
+        &["--user", "root", "check", "--from", host],
+        &["check", "--uid", "0", "--user", "root"],
+    ] {
+        let run = hostcap(args);
+        assert_eq!(run.code, 64, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn without_root_another_user_is_refused_with_exit_64() {
+    use std::os::unix::process::CommandExt;
+    // As root, the binary is run as nobody (uid 65534) for this; otherwise as we are.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hostcap"));
+    command.args(["check", "--passive", "--user", "root"]);
+    if running_as_root() {
+        command.uid(65534).gid(65534);
+    }
+    let output = command.env("NO_COLOR", "1").output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if running_as_root() && stderr.contains("Permission denied") {
+        println!(
+            "skipped: nobody may not run {}",
+            env!("CARGO_BIN_EXE_hostcap")
+        );
+        return;
+    }
+    assert_eq!(output.status.code(), Some(64), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("needs root"), "{stderr}");
+}
+
+#[test]
+fn as_root_user_judges_that_user_in_a_login_environment_only() {
+    if !running_as_root() {
+        println!("skipped: --user for another user needs root; run the tests as root to try it");
+        return;
+    }
+    let run = hostcap(&["check", "--json", "--user", "nobody"]);
+    assert!([0, 1, 2, 3].contains(&run.code), "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let host = &json["host"];
+    assert_eq!(host["uid"], 65534, "{host}");
+    assert!(
+        host["user"].as_str().unwrap().starts_with("nobody "),
+        "{host}"
+    );
+    assert_eq!(host["judged_for"]["by"], "root (uid 0)", "{host}");
+    let env = host["judged_for"]["environment"].as_object().unwrap();
+    // The test harness sets NO_COLOR: none of root's variables may reach the judged user.
+    for name in env.keys() {
+        assert!(
+            [
+                "HOME",
+                "USER",
+                "LOGNAME",
+                "SHELL",
+                "PATH",
+                "XDG_RUNTIME_DIR"
+            ]
+            .contains(&name.as_str()),
+            "{name} leaked into the judged user's environment"
+        );
+    }
+    assert_eq!(env["USER"], "nobody");
+    // nobody's process holds no capability: the identity findings must not say root.
+    let human = hostcap(&["check", "--passive", "--user", "nobody"]);
+    let header = human.stdout.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("nobody (uid 65534), judged by root (uid 0)"),
+        "{header}"
+    );
+    // Naming yourself is the plain check.
+    let myself = hostcap(&["check", "--json", "--passive", "--user", "root"]);
+    let json: serde_json::Value = serde_json::from_str(&myself.stdout).unwrap();
+    assert_eq!(json["host"]["uid"], 0);
+    assert!(json["host"].get("judged_for").is_none());
+}
+
+#[test]
+fn root_under_sudo_is_told_how_to_judge_the_sudo_user() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hostcap"))
+        .args(["check", "--passive"])
+        .env("NO_COLOR", "1")
+        .env("SUDO_USER", "alice")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let header = stdout.lines().next().unwrap_or_default();
+    let note = "root (uid 0) via sudo from alice; use --user alice to judge alice";
+    // Only root is told: for anyone else SUDO_USER says nothing about whom the report is for.
+    assert_eq!(header.contains(note), running_as_root(), "{header}");
+}

@@ -1,5 +1,6 @@
 //! End-to-end tests of the hostcap binary: one integration test binary, one module per concern.
 
+mod bundle;
 mod cli;
 mod hosts;
 mod util;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::experiment::Outcome;
 use crate::finding::Finding;
-use crate::host::{Host, HostOrigin};
+use crate::host::{Host, HostOrigin, JudgedFor};
 use crate::probe::{self, Facts, platform};
 use crate::recommend::{self, Recommendation};
 use crate::target;
@@ -42,6 +42,13 @@ pub struct HostSummary {
     /// e.g. "crosh shell (no_new_privs)", when it matters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
+    /// Root judging for another user (`--user`): who judges, and the environment assumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judged_for: Option<JudgedFor>,
+    /// The user who became root with sudo (`SUDO_USER`), when root is judged: the report is
+    /// about root, not about them (`--user NAME` would judge them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sudo_from: Option<String>,
 }
 
 impl Report {
@@ -94,6 +101,12 @@ fn summarize(host: &dyn Host, facts: &Facts) -> HostSummary {
         user: facts.identity.who(),
         uid: facts.identity.uid(),
         session,
+        judged_for: host.judged_for(),
+        sudo_from: facts
+            .session
+            .sudo_user
+            .clone()
+            .filter(|name| facts.identity.is_root() && !name.is_empty() && name != "root"),
     }
 }
 

@@ -81,7 +81,14 @@ fn header(out: &mut String, report: &Report, palette: Palette) {
         (Some(kernel), None) => parts.push(format!("kernel {kernel}")),
         _ => {}
     }
-    parts.push(host.user.clone());
+    match (&host.judged_for, &host.sudo_from) {
+        (Some(judged), _) => parts.push(format!("{}, judged by {}", host.user, judged.by)),
+        (None, Some(from)) => parts.push(format!(
+            "{} via sudo from {from}; use --user {from} to judge {from}",
+            host.user
+        )),
+        (None, None) => parts.push(host.user.clone()),
+    }
     if let Some(session) = &host.session {
         parts.push(session.clone());
     }
@@ -93,6 +100,15 @@ fn header(out: &mut String, report: &Report, palette: Palette) {
     );
     if let Some(recorded) = &host.recorded {
         let _ = writeln!(out, "recorded host: {recorded}");
+    }
+    if let Some(judged) = &host.judged_for {
+        let env: Vec<String> = judged
+            .environment
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        let _ = writeln!(out, "assumed: {}", judged.assumption);
+        let _ = writeln!(out, "         {}", env.join(" "));
     }
     if !report.experiments_ran {
         let _ = writeln!(

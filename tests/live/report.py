@@ -381,6 +381,20 @@ def hostcap_result(h):
     return verdicts, None
 
 
+# Findings that follow XDG_RUNTIME_DIR, which the harness sets for the user but a fresh login
+# (what `hostcap check --user` assumes) has only where /run/user/UID exists.
+AS_ROOT_SESSION_IDS = ("session.runtime_dir_", "podman.stale_pause_process")
+
+
+def findings_by_id(h):
+    """{finding id: status} of a hostcap JSON run, {} when it is not one."""
+    try:
+        data = json.loads(h.out)
+    except ValueError:
+        return {}
+    return {f.get("id"): f.get("status") for f in data.get("findings") or [] if isinstance(f, dict)}
+
+
 def parse_expected(text, causes):
     """The id expression of the scenario table, expanded: alternatives, each a list of groups
     (each group: ids of which one must be deciding). `@causes` adds one group per real cause."""
@@ -527,7 +541,7 @@ def main():
         expected.update({t: opts[t] for t in TARGETS if t in opts})
         scenarios.append((f[0], f[1], expected, scenario_targets(opts)))
 
-    tool_rows, verdict_rows, details, cause_rows = [], [], [], []
+    tool_rows, verdict_rows, details, cause_rows, as_root_rows = [], [], [], [], []
     passed = failed = skipped = 0
     failures = []
     problems = []
@@ -625,6 +639,34 @@ def main():
             if not ok:
                 problems.append(f"{name} / {target}: {reason}")
             first = False
+        # issue 8: root's `hostcap check --user TUSER` against the user's own run (baseline)
+        hr = Probe(pd, "hostcap-as-root")
+        if hr.ran:
+            rverdicts, rerr = hostcap_result(hr)
+            if rerr or herr:
+                scenario_ok = False
+                problems.append(f"{name}: --user as root: {rerr or herr}")
+            for target in list(hverdicts) + [t for t in rverdicts if t not in hverdicts]:
+                mine = (hverdicts.get(target) or {}).get("verdict")
+                theirs = (rverdicts.get(target) or {}).get("verdict")
+                same = mine == theirs and mine is not None
+                as_root_rows.append([name, target, str(mine), str(theirs), "yes" if same else "NO"])
+                if not same:
+                    scenario_ok = False
+                    problems.append(f"{name} / {target}: as the user {mine}, as root with --user {theirs}")
+            if hr.rc != h.rc:
+                scenario_ok = False
+                problems.append(f"{name}: exit {h.rc} as the user, {hr.rc} as root with --user")
+            # every finding's status must agree too, except where the harness's session differs
+            # from a login's: the user's run has XDG_RUNTIME_DIR in the scenario directory (with
+            # podman's pause process in it); --user assumes /run/user/UID, absent here
+            mine_f, theirs_f = findings_by_id(h), findings_by_id(hr)
+            for fid in sorted(set(mine_f) | set(theirs_f)):
+                if fid.startswith(AS_ROOT_SESSION_IDS) or mine_f.get(fid) == theirs_f.get(fid):
+                    continue
+                scenario_ok = False
+                problems.append(f"{name}: finding {fid}: as the user {mine_f.get(fid)}, "
+                                f"as root with --user {theirs_f.get(fid)}")
         if scenario_ok:
             passed += 1
         else:
@@ -644,6 +686,10 @@ def main():
     print("== Verdicts: real tools vs hostcap check --json ==")
     print(table(verdict_rows, ["SCENARIO", "TARGET", "REAL", "WHY (real tools)", "HOSTCAP", "DECIDING",
                                "EXPECTED DECIDING (' ' any, '+' all)", "AGREE"]))
+    if as_root_rows:
+        print()
+        print("== As root: hostcap check --user TEST_USER vs the test user's own hostcap check ==")
+        print(table(as_root_rows, ["SCENARIO", "TARGET", "AS THE USER", "AS ROOT --user", "SAME"]))
     print()
     print("== Not judged ==")
     for target, why in NOT_JUDGED.items():

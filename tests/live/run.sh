@@ -416,6 +416,18 @@ run_user() {
   printf '%s\n' "${q[*]}" >"$P/$probe.cmd"
 }
 
+# run_as_root PROBE CMD...: as root (the harness), as after `sudo -i` from the test user
+run_as_root() {
+  local probe=$1; shift
+  local rc=0
+  (cd / && timeout -k 5 "$CMD_TIMEOUT" env -i "SHELL=/bin/bash" "LANG=C.UTF-8" \
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "HOME=$RH" USER=root \
+    LOGNAME=root "SUDO_USER=$TUSER" "XDG_RUNTIME_DIR=/run/user/0" "$@") \
+    >"$P/$probe.out" 2>"$P/$probe.err" </dev/null 9<&- || rc=$?
+  echo "$rc" >"$P/$probe.rc"
+  printf '%s   # as root\n' "$*" >"$P/$probe.cmd"
+}
+
 ok() { [[ $(cat "$P/$1.rc" 2>/dev/null) == 0 ]]; } # PROBE: it ran and exited 0
 
 # where podman may keep its run state: $XDG_RUNTIME_DIR, else its fallbacks in /tmp
@@ -582,6 +594,9 @@ scenario_main() {
   record_facts
   # hostcap sees the host as the user left it: with the last podman call's pause process
   run_user hostcap "$HOSTCAP_COPY" check --json
+  # issue 8: an installer runs as root; `--user` must reach the verdicts of the user's own run.
+  # Root's environment here (SUDO_USER, XDG_RUNTIME_DIR, HOME) must not leak into the judgement.
+  if [[ $SC == baseline ]]; then run_as_root hostcap-as-root "$HOSTCAP_COPY" check --json --user "$TUSER"; fi
   if [[ $SC == stale-pause ]]; then
     # the fix podman documents, to show the diagnosis was right: the new map after migrate
     run_user podman-migrate podman system migrate

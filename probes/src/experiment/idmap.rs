@@ -11,6 +11,7 @@
 
 use std::io::Read;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
@@ -22,12 +23,14 @@ use nix::sched::{CloneFlags, unshare};
 use nix::unistd::Pid;
 
 use super::child::{self, Child, ChildSide, Next, Report, errno_name};
-use super::{IdmapOutcome, IdmapPlan, Outcome, TIME_LIMIT, ToolRun};
+use super::{IdmapOutcome, IdmapPlan, Outcome, RunAs, TIME_LIMIT, ToolRun};
 
 /// Report step: the child's user namespace exists and it waits to be released.
 const READY: u8 = 0;
 /// Report step: `unshare(CLONE_NEWUSER)` failed; the code is its errno.
 const UNSHARE_FAILED: u8 = 1;
+/// Report step: the child could not become the user it runs for; the code is the errno.
+const BECOME_FAILED: u8 = 2;
 /// How much of a helper's stderr is kept.
 const STDERR_LIMIT: usize = 64 * 1024;
 /// How long the parent sleeps at most between two looks at a helper.
@@ -35,13 +38,34 @@ const POLL_SLICE: Duration = Duration::from_millis(10);
 
 /// Runs the helpers against a child in a fresh user namespace, as podman would.
 pub fn run_idmap(plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-    run_with_limit(plan, TIME_LIMIT)
+    run_with_limit(plan, None, TIME_LIMIT)
+}
+
+/// The experiment for another user (root judging `--user`): the child becomes `run_as` before
+/// it unshares, so its namespace belongs to that user, and the helpers run as that user too,
+/// with the user's environment, exactly as when the user's podman runs them.
+pub fn run_idmap_as(plan: &IdmapPlan, run_as: Option<&RunAs>) -> Outcome<IdmapOutcome> {
+    run_with_limit(plan, run_as, TIME_LIMIT)
 }
 
 /// The experiment with `limit` for each wait: the child's readiness and each helper. The
 /// child itself may live for all three.
-fn run_with_limit(plan: &IdmapPlan, limit: Duration) -> Outcome<IdmapOutcome> {
-    let mut child = match child::spawn(limit * 3, waiting_child) {
+fn run_with_limit(
+    plan: &IdmapPlan,
+    run_as: Option<&RunAs>,
+    limit: Duration,
+) -> Outcome<IdmapOutcome> {
+    let body = |side: &ChildSide| {
+        if let Some(Err(errno)) = run_as.map(RunAs::assume_in_child) {
+            side.send(Report {
+                step: BECOME_FAILED,
+                code: errno as i32,
+            });
+            return 1;
+        }
+        waiting_child(side)
+    };
+    let mut child = match child::spawn(limit * 3, body) {
         Ok(child) => child,
         Err(err) => {
             return Outcome::Skipped {
@@ -53,7 +77,7 @@ fn run_with_limit(plan: &IdmapPlan, limit: Duration) -> Outcome<IdmapOutcome> {
         child.finish();
         return Outcome::Skipped { reason };
     }
-    let outcome = map_ids(plan, child.pid(), limit);
+    let outcome = map_ids(plan, run_as, child.pid(), limit);
     child.finish();
     Outcome::Ran(outcome)
 }
@@ -79,6 +103,13 @@ fn waiting_child(side: &ChildSide) -> i32 {
 fn wait_ready(child: &mut Child) -> Result<(), String> {
     match child.recv() {
         Next::Report(Report { step: READY, .. }) => Ok(()),
+        Next::Report(Report {
+            step: BECOME_FAILED,
+            code,
+        }) => Err(format!(
+            "idmap experiment: the child could not become the judged user: {}",
+            errno_name(code)
+        )),
         Next::Report(Report { code, .. }) => Err(format!(
             "idmap experiment: unshare(CLONE_NEWUSER) failed with {} (the user-namespace \
              experiment covers this)",
@@ -98,12 +129,12 @@ fn wait_ready(child: &mut Child) -> Result<(), String> {
 }
 
 /// Runs newuidmap, then newgidmap if newuidmap worked, then reads the child's uid_map.
-fn map_ids(plan: &IdmapPlan, pid: Pid, limit: Duration) -> IdmapOutcome {
+fn map_ids(plan: &IdmapPlan, run_as: Option<&RunAs>, pid: Pid, limit: Duration) -> IdmapOutcome {
     let uid_args = IdmapPlan::map_args(plan.uid, &plan.uid_ranges);
-    let newuidmap = run_tool(&plan.newuidmap, pid, &uid_args, limit);
+    let newuidmap = run_tool(&plan.newuidmap, run_as, pid, &uid_args, limit);
     let newgidmap = newuidmap.succeeded().then(|| {
         let gid_args = IdmapPlan::map_args(plan.gid, &plan.gid_ranges);
-        run_tool(&plan.newgidmap, pid, &gid_args, limit)
+        run_tool(&plan.newgidmap, run_as, pid, &gid_args, limit)
     });
     let uid_map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).ok();
     IdmapOutcome {
@@ -114,8 +145,15 @@ fn map_ids(plan: &IdmapPlan, pid: Pid, limit: Duration) -> IdmapOutcome {
 }
 
 /// Runs `program <pid> <map…>` with stdin empty, stdout discarded and stderr kept, killing it
-/// after `limit`. `LC_ALL=C` keeps its messages in the English that explanations match.
-fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRun {
+/// after `limit`. `LC_ALL=C` keeps its messages in the English that explanations match. With
+/// `run_as`, the program starts as that user (groups, gid, uid) with that user's environment.
+fn run_tool(
+    program: &Path,
+    run_as: Option<&RunAs>,
+    pid: Pid,
+    map: &[String],
+    limit: Duration,
+) -> ToolRun {
     let args: Vec<String> = std::iter::once(pid.to_string())
         .chain(map.iter().cloned())
         .collect();
@@ -127,7 +165,19 @@ fn run_tool(program: &Path, pid: Pid, map: &[String], limit: Duration) -> ToolRu
         spawn_error: None,
         stderr: String::new(),
     };
-    let spawned = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some(run_as) = run_as {
+        command
+            .env_clear()
+            .envs(run_as.env.iter().map(|(k, v)| (k, v)));
+        let ids = run_as.clone();
+        // SAFETY: the closure runs between fork and exec and only makes system calls on
+        // memory allocated before the fork.
+        unsafe {
+            command.pre_exec(move || ids.assume_thread().map_err(std::io::Error::from));
+        }
+    }
+    let spawned = command
         .args(&args)
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
@@ -319,8 +369,12 @@ mod tests {
     /// Runs the experiment, again if a freshly written script was still "busy" because another
     /// test thread forked while it was open for writing.
     fn run_retrying(plan: &IdmapPlan) -> IdmapOutcome {
+        run_retrying_as(plan, None)
+    }
+
+    fn run_retrying_as(plan: &IdmapPlan, run_as: Option<&RunAs>) -> IdmapOutcome {
         for _ in 0..20 {
-            let outcome = run_idmap(plan);
+            let outcome = run_idmap_as(plan, run_as);
             let Outcome::Ran(ran) = outcome else {
                 panic!("the experiment did not run: {outcome:?}");
             };
@@ -402,12 +456,38 @@ mod tests {
     }
 
     #[test]
+    fn for_another_user_child_and_helpers_are_that_users() {
+        let Some(run_as) = crate::experiment::nobody_for_tests() else {
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        let report =
+            r#"echo "$(id -u) $(id -g) $(stat -c %u /proc/$1) PATH=$PATH HOME=${HOME-unset}" >&2"#;
+        let helper = script(dir.path(), "newuidmap", report);
+        let plan = IdmapPlan {
+            uid: run_as.uid,
+            gid: run_as.gid,
+            ..plan(helper.clone(), helper)
+        };
+        let ran = run_retrying_as(&plan, Some(&run_as));
+        let uid = run_as.uid;
+        let gid = run_as.gid;
+        assert_eq!(
+            ran.newuidmap.stderr,
+            format!("{uid} {gid} {uid} PATH=/usr/bin:/bin HOME=unset\n"),
+            "{ran:?}"
+        );
+    }
+
+    #[test]
     fn a_hanging_helper_is_killed_at_its_limit() {
         let dir = tempfile::tempdir().expect("tempdir");
         let hang = script(dir.path(), "newuidmap", "echo waiting >&2\nexec sleep 60");
         let limit = Duration::from_millis(300);
         let started = Instant::now();
-        let mut run = run_tool(&hang, Pid::from_raw(1), &[], limit);
+        let mut run = run_tool(&hang, None, Pid::from_raw(1), &[], limit);
         for _ in 0..20 {
             if !run
                 .spawn_error
@@ -417,7 +497,7 @@ mod tests {
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
-            run = run_tool(&hang, Pid::from_raw(1), &[], limit);
+            run = run_tool(&hang, None, Pid::from_raw(1), &[], limit);
         }
         assert!(run.timed_out, "{run:?}");
         assert_eq!(run.signal, Some(libc::SIGKILL));

@@ -7,12 +7,16 @@
 mod child;
 mod idmap;
 mod pidfd;
+mod run_as;
 mod userns;
 
 use serde::{Deserialize, Serialize};
 
-pub use idmap::run_idmap;
-pub use userns::run_userns;
+pub use idmap::{run_idmap, run_idmap_as};
+pub use run_as::RunAs;
+#[cfg(test)]
+pub(crate) use run_as::nobody_for_tests;
+pub use userns::{run_userns, run_userns_as};
 
 /// How long an experiment child may live before it is killed.
 pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);

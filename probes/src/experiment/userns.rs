@@ -20,18 +20,45 @@ use nix::sys::stat::Mode;
 use nix::unistd::{getgid, getuid, mkdir};
 
 use super::child::{self, ChildSide, Ending, Report, Run, errno_name};
-use super::{Outcome, TIME_LIMIT, UsernsOutcome, UsernsStep};
+use super::{Outcome, RunAs, TIME_LIMIT, UsernsOutcome, UsernsStep};
 
 /// Report code meaning "this step has started"; any other code is the errno it failed with.
 const STARTED: i32 = -1;
 /// Report step, one past the last, meaning every step passed.
 const DONE: u8 = UsernsStep::ALL.len() as u8;
+/// Report step: the child could not become the user it runs for; the code is the errno.
+const BECOME_FAILED: u8 = 0xFE;
 
 /// Runs the experiment in a forked child and reports the first step that failed.
 pub fn run_userns() -> Outcome<UsernsOutcome> {
+    run_userns_as(None)
+}
+
+/// The experiment in a child that first becomes `run_as` (when root judges for another user):
+/// its namespace, maps and mounts are then that user's.
+pub fn run_userns_as(run_as: Option<&RunAs>) -> Outcome<UsernsOutcome> {
     let places = Places::new(mount_target());
-    match child::run(TIME_LIMIT, |side| run_steps(side, &places)) {
-        Ok(run) => Outcome::Ran(outcome_of(&run)),
+    let body = |side: &ChildSide| {
+        if let Some(Err(errno)) = run_as.map(RunAs::assume_in_child) {
+            side.send(Report {
+                step: BECOME_FAILED,
+                code: errno as i32,
+            });
+            return 1;
+        }
+        run_steps(side, &places)
+    };
+    match child::run(TIME_LIMIT, body) {
+        Ok(run) => match run.reports.iter().find(|r| r.step == BECOME_FAILED) {
+            Some(report) => Outcome::Skipped {
+                reason: format!(
+                    "user-namespace experiment: the child could not become uid {}: {}",
+                    run_as.map_or(0, |r| r.uid),
+                    errno_name(report.code)
+                ),
+            },
+            None => Outcome::Ran(outcome_of(&run)),
+        },
         Err(err) => Outcome::Skipped {
             reason: format!("user-namespace experiment: {err}"),
         },
@@ -227,6 +254,24 @@ mod tests {
         };
         assert_ne!(ran.errno.as_deref(), Some("TIMEOUT"), "{ran:?}");
         assert_ne!(ran.errno.as_deref(), Some("UNKNOWN"), "{ran:?}");
+    }
+
+    #[test]
+    fn as_another_user_the_child_still_writes_its_own_maps() {
+        let Some(run_as) = crate::experiment::nobody_for_tests() else {
+            return;
+        };
+        let own = run_userns();
+        let theirs = run_userns_as(Some(&run_as));
+        println!("as root: {own:?}; as nobody: {theirs:?}");
+        let Outcome::Ran(ran) = theirs else {
+            panic!("the experiment did not run as nobody: {theirs:?}");
+        };
+        assert_ne!(ran.errno.as_deref(), Some("TIMEOUT"), "{ran:?}");
+        // A child left non-dumpable after its switch could not write its own maps (EACCES).
+        if own.ran().is_some_and(|o| o.passed(UsernsStep::GidMap)) {
+            assert!(ran.passed(UsernsStep::GidMap), "{ran:?}");
+        }
     }
 
     #[test]

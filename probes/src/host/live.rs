@@ -6,23 +6,102 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use nix::unistd::{Gid, Uid};
 
-use super::{FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, READ_LIMIT};
-use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use super::subject::AsUser;
+use super::{
+    FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, READ_LIMIT,
+    Subject, SubjectError,
+};
+use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, RunAs, UsernsOutcome};
 
-/// The live system, as seen by this process.
+/// The live system, as seen by this process, or by another user (see [`LiveHost::for_user`]).
 #[derive(Debug, Clone, Default)]
 pub struct LiveHost {
     /// Skip active experiments (`--passive`).
     pub passive: bool,
+    /// Set when judged for another user.
+    judged: Option<Arc<Judged>>,
+}
+
+/// Everything that makes a live host another user's.
+#[derive(Debug)]
+struct Judged {
+    subject: Subject,
+    run_as: RunAs,
+    thread: AsUser,
+    by: String,
 }
 
 impl LiveHost {
     pub fn new(passive: bool) -> Self {
-        Self { passive }
+        Self {
+            passive,
+            judged: None,
+        }
     }
+
+    /// The live system as `subject` would see it after logging in, for root to judge whether
+    /// that user can run rootless containers (`hostcap check --user NAME`). Identity and
+    /// environment are the user's (a fresh login's: see [`super::login_environment`]); every
+    /// file access is made by a thread that has become the user, so permissions and
+    /// `/proc/self/status` are theirs; the experiments run in children that become the user
+    /// before they unshare, and newuidmap/newgidmap run as the user.
+    ///
+    /// The user running hostcap may name themselves: that is the plain live host. Anyone else
+    /// needs root ([`SubjectError::NotRoot`]).
+    pub fn for_user(subject: Subject, passive: bool) -> Result<Self, SubjectError> {
+        if subject.is_current_user() {
+            return Ok(Self::new(passive));
+        }
+        let own = Uid::current().as_raw();
+        if !Uid::effective().is_root() {
+            return Err(SubjectError::NotRoot {
+                name: subject.name,
+                uid: subject.uid,
+                own,
+            });
+        }
+        let thread = AsUser::start(&subject)?;
+        let by = match nix::unistd::User::from_uid(Uid::current()).ok().flatten() {
+            Some(user) => format!("{} (uid {own})", user.name),
+            None => format!("uid {own}"),
+        };
+        Ok(Self {
+            passive,
+            judged: Some(Arc::new(Judged {
+                run_as: subject.run_as(),
+                subject,
+                thread,
+                by,
+            })),
+        })
+    }
+
+    /// Runs `access` on the user's thread when judged for another user, else here.
+    fn access<T: Send + 'static>(
+        &self,
+        path: &Path,
+        access: fn(&Path) -> Result<T, HostError>,
+    ) -> Result<T, HostError> {
+        let Some(judged) = &self.judged else {
+            return access(path);
+        };
+        let owned = path.to_path_buf();
+        judged
+            .thread
+            .call(move || access(&owned))
+            .unwrap_or_else(|| Err(gone(path)))
+    }
+}
+
+fn gone(path: &Path) -> HostError {
+    HostError::Other(
+        path.to_path_buf(),
+        "the thread reading as the judged user is gone".into(),
+    )
 }
 
 impl Host for LiveHost {
@@ -31,87 +110,59 @@ impl Host for LiveHost {
     }
 
     fn read(&self, path: &Path) -> Result<Vec<u8>, HostError> {
-        let file = fs::File::open(path).map_err(|e| HostError::from_io(path, &e))?;
-        let mut bytes = Vec::new();
-        file.take(READ_LIMIT + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| HostError::from_io(path, &e))?;
-        if bytes.len() as u64 > READ_LIMIT {
-            return Err(HostError::TooLarge(path.to_path_buf()));
+        if self.judged.is_some() && path == Path::new("/proc/self/status") {
+            // The reader thread's own status: the user's ids and capabilities (none).
+            return self
+                .access(path, read_thread_status)
+                .map_err(|err| with_path(err, path));
         }
-        Ok(bytes)
+        self.access(path, read_file)
     }
 
     fn metadata(&self, path: &Path) -> Result<FileMeta, HostError> {
-        let meta = fs::metadata(path).map_err(|e| HostError::from_io(path, &e))?;
-        let kind = if meta.is_dir() {
-            FileKind::Dir
-        } else if meta.is_file() {
-            FileKind::File
-        } else {
-            FileKind::Other
-        };
-        Ok(FileMeta {
-            kind,
-            mode: meta.permissions().mode() & 0o7777,
-            uid: meta.uid(),
-            gid: meta.gid(),
-        })
+        self.access(path, metadata_of)
     }
 
     fn read_link(&self, path: &Path) -> Result<PathBuf, HostError> {
-        fs::read_link(path).map_err(|e| HostError::from_io(path, &e))
+        self.access(path, |path| {
+            fs::read_link(path).map_err(|e| HostError::from_io(path, &e))
+        })
     }
 
     fn open_read_write(&self, path: &Path) -> Result<(), HostError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(path)
-            .map(drop)
-            .map_err(|e| HostError::from_io(path, &e))
+        self.access(path, open_read_write)
     }
 
     fn kvm_api_version(&self) -> Result<i32, HostError> {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
-        let path = Path::new("/dev/kvm");
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_CLOEXEC)
-            .open(path)
-            .map_err(|e| HostError::from_io(path, &e))?;
-        // SAFETY: KVM_GET_API_VERSION takes no argument and only returns a number.
-        let version = unsafe { libc::ioctl(file.as_raw_fd(), KVM_GET_API_VERSION, 0) };
-        if version < 0 {
-            return Err(HostError::from_io(path, &std::io::Error::last_os_error()));
-        }
-        Ok(version)
+        self.access(Path::new("/dev/kvm"), |_| kvm_api_version())
     }
 
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
-        xattr::get(path, name).map_err(|e| HostError::from_io(path, &e))
+        let Some(judged) = &self.judged else {
+            return xattr::get(path, name).map_err(|e| HostError::from_io(path, &e));
+        };
+        let (owned, name) = (path.to_path_buf(), name.to_string());
+        judged
+            .thread
+            .call(move || xattr::get(&owned, &name).map_err(|e| HostError::from_io(&owned, &e)))
+            .unwrap_or_else(|| Err(gone(path)))
     }
 
     fn list_dir(&self, path: &Path) -> Result<Vec<String>, HostError> {
-        let entries = fs::read_dir(path).map_err(|e| HostError::from_io(path, &e))?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        self.access(path, list_dir)
     }
 
     fn env(&self, name: &str) -> Option<String> {
-        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        match &self.judged {
+            Some(judged) => judged.subject.env.get(name).cloned(),
+            None => std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()),
+        }
     }
 
     fn identity(&self) -> Result<Identity, HostError> {
+        if let Some(judged) = &self.judged {
+            return Ok(judged.subject.identity());
+        }
         let uid = Uid::current();
         let gid = Gid::current();
         // NSS lookups (getpwuid_r, getgrgid_r): users from LDAP or sssd resolve too.
@@ -138,22 +189,128 @@ impl Host for LiveHost {
     }
 
     fn kernel_log(&self) -> Result<String, HostError> {
-        read_kernel_ring()
+        // As the user: without CAP_SYSLOG, kernel.dmesg_restrict applies to them.
+        self.access(Path::new("syslog(SYSLOG_ACTION_READ_ALL)"), |_| {
+            read_kernel_ring()
+        })
     }
 
     fn userns_experiment(&self) -> Outcome<UsernsOutcome> {
         if self.passive {
             return passive();
         }
-        experiment::run_userns()
+        experiment::run_userns_as(self.judged.as_ref().map(|j| &j.run_as))
     }
 
     fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
         if self.passive {
             return passive();
         }
-        experiment::run_idmap(plan)
+        experiment::run_idmap_as(plan, self.judged.as_ref().map(|j| &j.run_as))
     }
+
+    fn judged_for(&self) -> Option<JudgedFor> {
+        let judged = self.judged.as_ref()?;
+        Some(JudgedFor {
+            by: judged.by.clone(),
+            environment: judged.subject.env.clone(),
+            assumption: format!(
+                "a fresh login of {}: only HOME, USER, LOGNAME, SHELL, PATH and \
+                 XDG_RUNTIME_DIR (when /run/user/{} exists) are set; PATH from {}",
+                judged.subject.name, judged.subject.uid, judged.subject.path_source
+            ),
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
+    let file = fs::File::open(path).map_err(|e| HostError::from_io(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(READ_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| HostError::from_io(path, &e))?;
+    if bytes.len() as u64 > READ_LIMIT {
+        return Err(HostError::TooLarge(path.to_path_buf()));
+    }
+    Ok(bytes)
+}
+
+/// The status of the calling thread (`/proc/self/status` is the thread group leader's).
+fn read_thread_status(_: &Path) -> Result<Vec<u8>, HostError> {
+    read_file(Path::new("/proc/thread-self/status")).or_else(|_| {
+        read_file(Path::new(&format!(
+            "/proc/self/task/{}/status",
+            nix::unistd::gettid()
+        )))
+    })
+}
+
+/// The same error, about `path`.
+fn with_path(err: HostError, path: &Path) -> HostError {
+    let path = path.to_path_buf();
+    match err {
+        HostError::NotFound(_) => HostError::NotFound(path),
+        HostError::PermissionDenied(_) => HostError::PermissionDenied(path),
+        HostError::TooLarge(_) => HostError::TooLarge(path),
+        HostError::Other(_, reason) => HostError::Other(path, reason),
+    }
+}
+
+fn metadata_of(path: &Path) -> Result<FileMeta, HostError> {
+    let meta = fs::metadata(path).map_err(|e| HostError::from_io(path, &e))?;
+    let kind = if meta.is_dir() {
+        FileKind::Dir
+    } else if meta.is_file() {
+        FileKind::File
+    } else {
+        FileKind::Other
+    };
+    Ok(FileMeta {
+        kind,
+        mode: meta.permissions().mode() & 0o7777,
+        uid: meta.uid(),
+        gid: meta.gid(),
+    })
+}
+
+fn open_read_write(path: &Path) -> Result<(), HostError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map(drop)
+        .map_err(|e| HostError::from_io(path, &e))
+}
+
+fn kvm_api_version() -> Result<i32, HostError> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
+    let path = Path::new("/dev/kvm");
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| HostError::from_io(path, &e))?;
+    // SAFETY: KVM_GET_API_VERSION takes no argument and only returns a number.
+    let version = unsafe { libc::ioctl(file.as_raw_fd(), KVM_GET_API_VERSION, 0) };
+    if version < 0 {
+        return Err(HostError::from_io(path, &std::io::Error::last_os_error()));
+    }
+    Ok(version)
+}
+
+fn list_dir(path: &Path) -> Result<Vec<String>, HostError> {
+    let entries = fs::read_dir(path).map_err(|e| HostError::from_io(path, &e))?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 fn passive<T>() -> Outcome<T> {

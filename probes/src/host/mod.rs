@@ -9,6 +9,7 @@ mod live;
 mod meta;
 mod recorded;
 mod recording;
+mod subject;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -17,7 +18,8 @@ pub use meta::{FileKind, FileMeta};
 #[cfg(test)]
 pub(crate) use recorded::decode_hex;
 pub use recorded::{HostToml, RecordedHost, RecordedHostError};
-pub use recording::RecordingHost;
+pub use recording::{Recording, RecordingHost};
+pub use subject::{DEFAULT_LOGIN_PATH, Login, Subject, SubjectError, login_environment};
 
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
 
@@ -77,6 +79,18 @@ pub struct Group {
     pub name: Option<String>,
 }
 
+/// Set when a live host is judged for another user than the one running hostcap (root with
+/// `--user`): who judges, and the environment assumed for the user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JudgedFor {
+    /// Who runs the check, e.g. "root (uid 0)".
+    pub by: String,
+    /// The whole environment the check assumes for the user: a fresh login's.
+    pub environment: std::collections::BTreeMap<String, String>,
+    /// What that environment rests on (where `PATH` comes from).
+    pub assumption: String,
+}
+
 /// Where the facts come from, shown in the report header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostOrigin {
@@ -124,6 +138,11 @@ pub trait Host {
 
     /// Runs the real newuidmap/newgidmap on a child in a new user namespace.
     fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome>;
+
+    /// Set when the host is judged for another user than the one running hostcap.
+    fn judged_for(&self) -> Option<JudgedFor> {
+        None
+    }
 
     /// Reads a file as text (lossy UTF-8).
     fn read_string(&self, path: &Path) -> Result<String, HostError> {

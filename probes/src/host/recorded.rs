@@ -123,7 +123,7 @@ impl RecordedHost {
     pub fn open(dir: &Path) -> Result<Self, RecordedHostError> {
         let manifest_path = dir.join("host.toml");
         let text =
-            fs::read_to_string(&manifest_path).map_err(|source| RecordedHostError::NoManifest {
+            read_manifest(&manifest_path).map_err(|source| RecordedHostError::NoManifest {
                 dir: dir.to_path_buf(),
                 source,
             })?;
@@ -136,9 +136,13 @@ impl RecordedHost {
                 path: manifest_path,
             })?;
         let root = dir.join("root");
-        if !root.is_dir() {
+        // A real directory, not a link: `root -> /` would replay this machine under the
+        // recording's name.
+        if !fs::symlink_metadata(&root).is_ok_and(|m| m.is_dir()) {
             return Err(RecordedHostError::NoRoot(dir.to_path_buf()));
         }
+        let root =
+            fs::canonicalize(&root).map_err(|_| RecordedHostError::NoRoot(dir.to_path_buf()))?;
         Ok(Self {
             dir: dir.to_path_buf(),
             root,
@@ -148,6 +152,21 @@ impl RecordedHost {
 
     pub fn manifest(&self) -> &HostToml {
         &self.manifest
+    }
+
+    /// The on-disk place of `path` if it really lies inside `root/` once the file system's own
+    /// links are followed: a recording's links are resolved by [`Host::canonicalize`], so a
+    /// link still met here could lead anywhere, and is refused.
+    fn contained(&self, path: &Path) -> Result<PathBuf, HostError> {
+        let inside = self.inside(path);
+        match fs::canonicalize(&inside) {
+            Ok(real) if real.starts_with(&self.root) => Ok(inside),
+            Ok(_) => Err(HostError::Other(
+                path.to_path_buf(),
+                "leads outside the recorded host".into(),
+            )),
+            Err(err) => Err(HostError::from_io(path, &err)),
+        }
     }
 
     /// Where an absolute host path lives inside `root/`. `..` cannot climb out of the root.
@@ -184,7 +203,7 @@ impl Host for RecordedHost {
         if self.entry(&path).is_some_and(|e| e.unreadable) {
             return Err(HostError::PermissionDenied(path));
         }
-        let file = fs::File::open(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
+        let file = open_regular(&self.contained(&path)?, &path)?;
         let mut bytes = Vec::new();
         file.take(READ_LIMIT + 1)
             .read_to_end(&mut bytes)
@@ -198,7 +217,9 @@ impl Host for RecordedHost {
     fn metadata(&self, path: &Path) -> Result<FileMeta, HostError> {
         let path = self.resolve(path)?;
         let entry = self.entry(&path);
-        let on_disk = fs::metadata(self.inside(&path));
+        let on_disk = self
+            .contained(&path)
+            .and_then(|inside| fs::metadata(inside).map_err(|e| HostError::from_io(&path, &e)));
         let (kind, disk_mode) = match (&on_disk, entry.and_then(|e| e.kind)) {
             (_, Some(kind)) => (kind, 0o644),
             (Ok(meta), None) => {
@@ -211,7 +232,7 @@ impl Host for RecordedHost {
                 };
                 (kind, meta.permissions().mode() & 0o777)
             }
-            (Err(err), None) => return Err(HostError::from_io(&path, err)),
+            (Err(err), None) => return Err(err.clone()),
         };
         let mode = match entry.and_then(|e| e.mode.as_deref()) {
             Some(octal) => u32::from_str_radix(octal, 8).map_err(|_| {
@@ -289,7 +310,7 @@ impl Host for RecordedHost {
             return Err(HostError::PermissionDenied(path));
         }
         let entries =
-            fs::read_dir(self.inside(&path)).map_err(|e| HostError::from_io(&path, &e))?;
+            fs::read_dir(self.contained(&path)?).map_err(|e| HostError::from_io(&path, &e))?;
         let mut names: Vec<String> = entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -310,7 +331,9 @@ impl Host for RecordedHost {
 
     fn kernel_log(&self) -> Result<String, HostError> {
         match &self.manifest.kernel_log {
-            Some(log) if log.unreadable => Err(HostError::PermissionDenied("/dev/kmsg".into())),
+            Some(log) if log.unreadable => Err(HostError::PermissionDenied(
+                "syslog(SYSLOG_ACTION_READ_ALL)".into(),
+            )),
             Some(log) => Ok(log.text.clone()),
             None => Err(HostError::Other(
                 "/dev/kmsg".into(),
@@ -340,6 +363,41 @@ fn not_recorded<T>() -> Outcome<T> {
     Outcome::Skipped {
         reason: "not recorded on this host".into(),
     }
+}
+
+/// Opens a regular file only: a FIFO, socket or device in a recording would hang or reach
+/// the real hardware. Non-blocking, so that even a race cannot hang on a FIFO.
+fn open_regular(inside: &Path, path: &Path) -> Result<fs::File, HostError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY)
+        .open(inside)
+        .map_err(|e| HostError::from_io(path, &e))?;
+    let meta = file.metadata().map_err(|e| HostError::from_io(path, &e))?;
+    if !meta.is_file() {
+        return Err(HostError::Other(
+            path.to_path_buf(),
+            "not a regular file in the recording".into(),
+        ));
+    }
+    Ok(file)
+}
+
+/// `host.toml`, bounded and only if it is a regular file.
+fn read_manifest(path: &Path) -> std::io::Result<String> {
+    let file = open_regular(path, path).map_err(|e| match e {
+        HostError::NotFound(_) => std::io::Error::from(std::io::ErrorKind::NotFound),
+        other => std::io::Error::other(other.to_string()),
+    })?;
+    let mut text = String::new();
+    file.take(READ_LIMIT + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > READ_LIMIT {
+        return Err(std::io::Error::other(format!(
+            "larger than {READ_LIMIT} bytes"
+        )));
+    }
+    Ok(text)
 }
 
 fn on_disk_meta(inside: &Path, path: &Path) -> Result<fs::Metadata, HostError> {

@@ -1,0 +1,456 @@
+//! Support bundles: one `.tar.gz` holding the report (JSON and text) and the recorded host —
+//! exactly what the check read, redacted by default — that `hostcap check --from` replays on
+//! another machine. Reading one treats it as hostile: it is unpacked, after checks, only into
+//! a fresh private directory that is removed afterwards.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use hostcap_probes::host::{LiveHost, Recording, RecordingHost};
+use hostcap_probes::{Report, Target};
+
+use crate::redact::Redaction;
+use crate::render::{self, Palette};
+
+/// Largest bundle read, compressed and unpacked, and most entries: a real one is far smaller.
+const MAX_ARCHIVE: u64 = 32 << 20;
+const MAX_UNPACKED: u64 = 64 << 20;
+const MAX_ENTRIES: usize = 20_000;
+
+/// What `hostcap bundle` made.
+pub struct Made {
+    pub archive: Vec<u8>,
+    pub report: Report,
+    pub redacted: Vec<String>,
+}
+
+/// Runs the check through a recording host and packs report and recording.
+pub fn make(live: &LiveHost, redact: bool) -> Result<Made, String> {
+    let recorder = RecordingHost::new(live);
+    let report = hostcap_probes::check(&recorder);
+    let mut recording = recorder.into_recording();
+    let redaction = if redact {
+        Redaction::plan(&recording)
+    } else {
+        Redaction::none()
+    };
+    let date = today();
+    recording.describe(
+        format!(
+            "support bundle: {} as {}, recorded {date}",
+            report.host.os, report.host.user
+        ),
+        vec![
+            format!(
+                "Recorded by hostcap {} with `hostcap bundle`: exactly the files, metadata and experiment outcomes the check read, nothing else.",
+                env!("CARGO_PKG_VERSION")
+            ),
+            format!("Redacted: {}.", redaction.summary().join("; ")),
+        ],
+        None,
+    );
+    let json = render::json(&report);
+    let text = render::human(&report, Target::RootlessPodman, true, Palette::new(false));
+    let archive = pack(&recording, &redaction, &json, &text).map_err(|e| e.to_string())?;
+    Ok(Made {
+        archive,
+        report,
+        redacted: redaction.summary(),
+    })
+}
+
+/// `hostcap-2026-12-01.tar.gz`.
+pub fn default_name() -> String {
+    format!("hostcap-{}.tar.gz", today())
+}
+
+fn pack(
+    recording: &Recording,
+    redaction: &Redaction,
+    json: &str,
+    text: &str,
+) -> std::io::Result<Vec<u8>> {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(encoder);
+    let add = |tar: &mut tar::Builder<_>, name: &str, bytes: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        tar.append_data(&mut header, name, bytes)
+    };
+    add(&mut tar, "report.json", redaction.apply(json).as_bytes())?;
+    add(&mut tar, "report.txt", redaction.apply(text).as_bytes())?;
+    add(&mut tar, "REDACTED.txt", redaction.listing().as_bytes())?;
+    let tree = Tree::of(recording, redaction);
+    let manifest = toml::to_string(&tree.manifest)
+        .map_err(|e| std::io::Error::other(format!("host.toml: {e}")))?;
+    add(&mut tar, "host.toml", redaction.apply(&manifest).as_bytes())?;
+    for dir in &tree.dirs {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_mode(0o755);
+        header.set_size(0);
+        header.set_mtime(0);
+        header.set_cksum();
+        tar.append_data(
+            &mut header,
+            format!("root{}/", dir.display()),
+            std::io::empty(),
+        )?;
+    }
+    for (path, bytes) in &tree.files {
+        add(&mut tar, &format!("root{}", path.display()), bytes)?;
+    }
+    for (path, target) in &tree.links {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Symlink);
+        header.set_mode(0o777);
+        header.set_size(0);
+        header.set_mtime(0);
+        tar.append_link(&mut header, format!("root{}", path.display()), target)?;
+    }
+    tar.into_inner()?.finish()
+}
+
+/// The recording laid out as a recorded host: every path through the recorded links, so
+/// that a file read as `/sbin/x` sits where `/sbin` really leads, redacted.
+struct Tree {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    links: BTreeMap<PathBuf, PathBuf>,
+    dirs: Vec<PathBuf>,
+    manifest: hostcap_probes::host::HostToml,
+}
+
+impl Tree {
+    fn of(recording: &Recording, redaction: &Redaction) -> Tree {
+        let links: BTreeMap<PathBuf, PathBuf> = recording
+            .links
+            .iter()
+            .map(|(path, target)| (redaction.path(path), redaction.path(target)))
+            .collect();
+        let place = |path: &Path| resolve(&links, &redaction.path(path));
+        let mut files: BTreeMap<PathBuf, Vec<u8>> = recording
+            .files
+            .iter()
+            .map(|(path, bytes)| (place(path), redaction.bytes(path, bytes)))
+            .collect();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut extra_dirs: Vec<PathBuf> = Vec::new();
+        for (dir, names) in &recording.dirs {
+            let dir = place(dir);
+            for name in names {
+                let child = dir.join(redaction.apply(name));
+                // A listed name nothing else recorded: present, empty, of its kind when known.
+                let declared_dir = recording.manifest.files.iter().any(|(p, e)| {
+                    place(Path::new(p)) == child
+                        && e.kind == Some(hostcap_probes::host::FileKind::Dir)
+                });
+                let listed_dir = recording.dirs.keys().any(|d| place(d) == child);
+                if declared_dir || listed_dir {
+                    extra_dirs.push(child);
+                } else if !files.contains_key(&child) && !links.contains_key(&child) {
+                    files.insert(child, Vec::new());
+                }
+            }
+            dirs.push(dir);
+        }
+        dirs.extend(extra_dirs);
+        dirs.sort();
+        dirs.dedup();
+        // The manifest is redacted as a whole text when written: keys are only placed here.
+        let mut manifest = recording.manifest.clone();
+        manifest.files = manifest
+            .files
+            .into_iter()
+            .map(|(path, entry)| {
+                (
+                    resolve(&recording.links, Path::new(&path))
+                        .display()
+                        .to_string(),
+                    entry,
+                )
+            })
+            .collect();
+        redaction.environment(&mut manifest.env);
+        // Links are kept as links; what a file under one holds now lives at the target.
+        files.retain(|path, _| !links.contains_key(path));
+        dirs.retain(|dir| !links.contains_key(dir) && !files.contains_key(dir));
+        Tree {
+            files,
+            links,
+            dirs,
+            manifest,
+        }
+    }
+}
+
+/// Follows recorded links the way the kernel would, staying on recorded paths.
+fn resolve(links: &BTreeMap<PathBuf, PathBuf>, path: &Path) -> PathBuf {
+    let mut resolved = PathBuf::from("/");
+    let mut pending: Vec<PathBuf> = path
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(PathBuf::from(part)),
+            Component::ParentDir => Some(PathBuf::from("..")),
+            _ => None,
+        })
+        .collect();
+    let mut hops = 0;
+    while let Some(part) = pending.pop() {
+        if part == Path::new("..") {
+            resolved.pop();
+            continue;
+        }
+        let candidate = resolved.join(&part);
+        match links.get(&candidate) {
+            // The last component stays a link itself unless more follows it.
+            Some(target) if hops < 40 && !pending.is_empty() => {
+                hops += 1;
+                if target.is_absolute() {
+                    resolved = PathBuf::from("/");
+                }
+                pending.extend(target.components().rev().filter_map(|c| match c {
+                    Component::Normal(p) => Some(PathBuf::from(p)),
+                    Component::ParentDir => Some(PathBuf::from("..")),
+                    _ => None,
+                }));
+            }
+            _ => resolved = candidate,
+        }
+    }
+    resolved
+}
+
+/// An unpacked bundle in a private directory of its own, removed when dropped.
+pub struct Unpacked {
+    dir: PathBuf,
+}
+
+impl Unpacked {
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Unpacks `archive` after checking every entry: relative paths without `..`, only regular
+/// files, directories and links, bounded sizes; nothing is written through a link.
+pub fn unpack(archive: &Path) -> Result<Unpacked, String> {
+    let shown = archive.display();
+    let meta = fs::metadata(archive).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    if meta.len() > MAX_ARCHIVE {
+        return Err(format!("{shown}: larger than {MAX_ARCHIVE} bytes"));
+    }
+    let file = fs::File::open(archive).map_err(|e| format!("{shown}: {e}"))?;
+    let unpacked = Unpacked {
+        dir: fresh_dir().map_err(|e| format!("cannot make a private directory: {e}"))?,
+    };
+    let reader = flate2::read::GzDecoder::new(file.take(MAX_ARCHIVE));
+    let mut tar = tar::Archive::new(reader.take(MAX_UNPACKED));
+    let entries = tar
+        .entries()
+        .map_err(|e| format!("{shown}: not a hostcap bundle: {e}"))?;
+    let mut count = 0;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("{shown}: damaged archive: {e}"))?;
+        count += 1;
+        if count > MAX_ENTRIES {
+            return Err(format!("{shown}: more than {MAX_ENTRIES} entries"));
+        }
+        let name = entry
+            .path()
+            .map_err(|e| format!("{shown}: bad entry name: {e}"))?
+            .into_owned();
+        let relative = checked_relative(&name).ok_or_else(|| {
+            format!(
+                "{shown}: refused entry {:?}: not a plain relative path",
+                name.display().to_string()
+            )
+        })?;
+        let target = unpacked.dir.join(&relative);
+        ensure_no_link_above(&unpacked.dir, &relative)
+            .map_err(|e| format!("{shown}: refused entry {}: {e}", name.display()))?;
+        match entry.header().entry_type() {
+            tar::EntryType::Directory => {
+                fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&target)
+                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                make_parents(&unpacked.dir, &relative)?;
+                let mut out = fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .custom_flags(libc::O_NOFOLLOW)
+                    .open(&target)
+                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
+                std::io::copy(&mut entry, &mut out)
+                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
+            }
+            tar::EntryType::Symlink => {
+                let link = entry
+                    .link_name()
+                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?
+                    .ok_or_else(|| {
+                        format!("{shown}: {}: a link without a target", name.display())
+                    })?;
+                make_parents(&unpacked.dir, &relative)?;
+                std::os::unix::fs::symlink(&link, &target)
+                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
+            }
+            other => {
+                return Err(format!(
+                    "{shown}: refused entry {}: {other:?} (only files, directories and links)",
+                    name.display()
+                ));
+            }
+        }
+    }
+    if !unpacked.dir.join("host.toml").is_file() {
+        return Err(format!("{shown}: not a hostcap bundle (no host.toml)"));
+    }
+    Ok(unpacked)
+}
+
+/// The entry's path if it is relative and made of plain names only.
+fn checked_relative(name: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in name.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!out.as_os_str().is_empty()).then_some(out)
+}
+
+/// Refuses to write where a component above the entry is a link: a link may point anywhere.
+fn ensure_no_link_above(base: &Path, relative: &Path) -> Result<(), String> {
+    let mut current = base.to_path_buf();
+    let parts: Vec<_> = relative.components().collect();
+    for part in &parts {
+        current.push(part);
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err("it lies under a link".into());
+            }
+            Ok(meta) if !meta.is_dir() && current != base.join(relative) => {
+                return Err("it lies under a file".into());
+            }
+            _ => {}
+        }
+    }
+    if fs::symlink_metadata(base.join(relative)).is_ok_and(|m| !m.is_dir()) {
+        return Err("it is in the archive twice".into());
+    }
+    Ok(())
+}
+
+fn make_parents(base: &Path, relative: &Path) -> Result<(), String> {
+    if let Some(parent) = relative.parent() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(base.join(parent))
+            .map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// A new directory only this process can enter, under $TMPDIR.
+fn fresh_dir() -> std::io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let template = base.join("hostcap-bundle.XXXXXX");
+    nix::unistd::mkdtemp(&template).map_err(std::io::Error::from)
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`, without a calendar crate (Howard Hinnant's algorithm).
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date(secs)
+}
+
+fn civil_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Writes the archive to `path` (never over an existing file) or to stdout for `-`.
+pub fn write_out(path: &Path, archive: &[u8]) -> std::io::Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(archive)?;
+        return out.flush();
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(archive)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(951_782_400), "2000-02-29");
+        assert_eq!(civil_date(1_796_083_200), "2026-12-01");
+    }
+
+    #[test]
+    fn only_plain_relative_names_are_accepted() {
+        assert_eq!(
+            checked_relative(Path::new("root/etc/subuid")),
+            Some(PathBuf::from("root/etc/subuid"))
+        );
+        assert_eq!(checked_relative(Path::new("/etc/passwd")), None);
+        assert_eq!(checked_relative(Path::new("root/../../x")), None);
+        assert_eq!(checked_relative(Path::new("")), None);
+    }
+
+    #[test]
+    fn files_are_placed_where_recorded_links_lead() {
+        let mut links = BTreeMap::new();
+        links.insert(PathBuf::from("/sbin"), PathBuf::from("usr/sbin"));
+        assert_eq!(
+            resolve(&links, Path::new("/sbin/newuidmap")),
+            PathBuf::from("/usr/sbin/newuidmap")
+        );
+        assert_eq!(resolve(&links, Path::new("/sbin")), PathBuf::from("/sbin"));
+    }
+}
