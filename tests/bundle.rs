@@ -312,3 +312,18 @@ fn hostile_recorded_folders_are_bad_usage() {
         );
     }
 }
+
+#[test]
+fn terminal_control_sequences_from_a_recording_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    recorded_dir(dir.path());
+    fs::write(
+        dir.path().join("root/etc/os-release"),
+        "PRETTY_NAME=\"Evil\u{1b}]0;owned\u{7}\u{1b}[2J Linux\"\n",
+    )
+    .unwrap();
+    let run = hostcap(&["check", "--from", dir.path().to_str().unwrap()]);
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    assert!(!run.stdout.contains('\u{7}'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("Evil\\u{1b}]0;owned"), "{}", run.stdout);
+}

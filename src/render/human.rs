@@ -12,6 +12,8 @@ use owo_colors::Style;
 use super::Palette;
 
 pub fn human(report: &Report, required: Target, verbose: bool, palette: Palette) -> String {
+    let safe = super::escape::report(report);
+    let report = &safe;
     let mut out = String::new();
     header(&mut out, report, palette);
     verdicts(&mut out, report, palette);

@@ -1,6 +1,7 @@
 //! Turning a report into text: for people (`human`) and for programs (`json`), plus the
 //! catalogue views behind `hostcap list` and `hostcap explain`.
 
+mod escape;
 mod human;
 
 pub use human::human;
