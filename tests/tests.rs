@@ -2,5 +2,6 @@
 
 mod bundle;
 mod cli;
+mod consistency;
 mod hosts;
 mod util;

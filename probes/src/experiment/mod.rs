@@ -98,15 +98,78 @@ impl UsernsStep {
     }
 }
 
+/// How a step of an experiment failed. Written as one word in recorded hosts (`EPERM`,
+/// `TIMEOUT`, `EXIT 1`, `SIGSYS`, `UNKNOWN`), as the errno names people search for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum StepFailure {
+    /// A system call failed with this errno, by its name (`EPERM`, `ENOSPC`…).
+    Errno(String),
+    /// The child was killed at the time limit.
+    Timeout,
+    /// The child ended with this exit code before it finished.
+    Exit(i32),
+    /// The child was killed by a signal that was not the time limit (`SIGSYS` from seccomp).
+    Signal(String),
+    /// The child was reaped by someone else; how it ended is not known.
+    Unknown,
+}
+
+impl StepFailure {
+    /// The errno's name, when the failure is one.
+    pub fn errno(&self) -> Option<&str> {
+        match self {
+            StepFailure::Errno(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl From<String> for StepFailure {
+    fn from(word: String) -> Self {
+        match word.as_str() {
+            "TIMEOUT" => StepFailure::Timeout,
+            "UNKNOWN" => StepFailure::Unknown,
+            _ => {
+                if let Some(code) = word.strip_prefix("EXIT ").and_then(|c| c.parse().ok()) {
+                    StepFailure::Exit(code)
+                } else if word.starts_with("SIG") {
+                    StepFailure::Signal(word)
+                } else {
+                    StepFailure::Errno(word)
+                }
+            }
+        }
+    }
+}
+
+impl From<StepFailure> for String {
+    fn from(failure: StepFailure) -> String {
+        failure.to_string()
+    }
+}
+
+impl std::fmt::Display for StepFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepFailure::Errno(name) | StepFailure::Signal(name) => f.write_str(name),
+            StepFailure::Timeout => f.write_str("TIMEOUT"),
+            StepFailure::Exit(code) => write!(f, "EXIT {code}"),
+            StepFailure::Unknown => f.write_str("UNKNOWN"),
+        }
+    }
+}
+
 /// Outcome of the user-namespace experiment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsernsOutcome {
     /// The first step that failed; `None` when every step passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_step: Option<UsernsStep>,
-    /// The errno name of that failure (`EPERM`, `EINVAL`, `ENOSPC`, `EACCES`…), or `TIMEOUT`.
+    /// How that step failed: an errno (`EPERM`, `EINVAL`, `ENOSPC`, `EACCES`…), the time limit,
+    /// an exit or a signal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errno: Option<String>,
+    pub errno: Option<StepFailure>,
 }
 
 impl UsernsOutcome {

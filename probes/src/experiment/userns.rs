@@ -20,7 +20,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::{getgid, getuid, mkdir};
 
 use super::child::{self, ChildSide, Ending, Report, Run, errno_name};
-use super::{Outcome, RunAs, TIME_LIMIT, UsernsOutcome, UsernsStep};
+use super::{Outcome, RunAs, StepFailure, TIME_LIMIT, UsernsOutcome, UsernsStep};
 
 /// Report code meaning "this step has started"; any other code is the errno it failed with.
 const STARTED: i32 = -1;
@@ -200,7 +200,7 @@ fn one_id_map(id: u32, buf: &mut [u8; 16]) -> &[u8] {
 fn outcome_of(run: &Run) -> UsernsOutcome {
     let failure = run.reports.iter().find(|report| report.code != STARTED);
     if let Some(report) = failure {
-        return failed(report.step, errno_name(report.code));
+        return failed(report.step, StepFailure::Errno(errno_name(report.code)));
     }
     let last_started = run.reports.last().map_or(0, |report| report.step);
     if last_started == DONE {
@@ -210,14 +210,16 @@ fn outcome_of(run: &Run) -> UsernsOutcome {
         };
     }
     match run.ending {
-        Ending::Exited(code) => failed(last_started, format!("EXIT {code}")),
-        Ending::TimedOut => failed(last_started, "TIMEOUT".into()),
-        Ending::Signaled(signal) => failed(last_started, signal.as_str().into()),
-        Ending::Unknown => failed(last_started, "UNKNOWN".into()),
+        Ending::Exited(code) => failed(last_started, StepFailure::Exit(code)),
+        Ending::TimedOut => failed(last_started, StepFailure::Timeout),
+        Ending::Signaled(signal) => {
+            failed(last_started, StepFailure::Signal(signal.as_str().into()))
+        }
+        Ending::Unknown => failed(last_started, StepFailure::Unknown),
     }
 }
 
-fn failed(step: u8, errno: String) -> UsernsOutcome {
+fn failed(step: u8, errno: StepFailure) -> UsernsOutcome {
     let step = UsernsStep::ALL
         .get(usize::from(step))
         .copied()
@@ -252,8 +254,8 @@ mod tests {
         let Outcome::Ran(ran) = outcome else {
             panic!("the experiment did not run: {outcome:?}");
         };
-        assert_ne!(ran.errno.as_deref(), Some("TIMEOUT"), "{ran:?}");
-        assert_ne!(ran.errno.as_deref(), Some("UNKNOWN"), "{ran:?}");
+        assert_ne!(ran.errno, Some(StepFailure::Timeout), "{ran:?}");
+        assert_ne!(ran.errno, Some(StepFailure::Unknown), "{ran:?}");
     }
 
     #[test]
@@ -267,7 +269,7 @@ mod tests {
         let Outcome::Ran(ran) = theirs else {
             panic!("the experiment did not run as nobody: {theirs:?}");
         };
-        assert_ne!(ran.errno.as_deref(), Some("TIMEOUT"), "{ran:?}");
+        assert_ne!(ran.errno, Some(StepFailure::Timeout), "{ran:?}");
         // A child left non-dumpable after its switch could not write its own maps (EACCES).
         if own.ran().is_some_and(|o| o.passed(UsernsStep::GidMap)) {
             assert!(ran.passed(UsernsStep::GidMap), "{ran:?}");
@@ -295,7 +297,7 @@ mod tests {
         };
         let outcome = outcome_of(&run);
         assert_eq!(outcome.failed_step, Some(UsernsStep::UidMap));
-        assert_eq!(outcome.errno.as_deref(), Some("EPERM"));
+        assert_eq!(outcome.errno, Some(StepFailure::Errno("EPERM".into())));
         assert!(outcome.passed(UsernsStep::Setgroups));
     }
 
@@ -318,7 +320,7 @@ mod tests {
         };
         let outcome = outcome_of(&run);
         assert_eq!(outcome.failed_step, Some(UsernsStep::MountTmpfsRestricted));
-        assert_eq!(outcome.errno.as_deref(), Some("TIMEOUT"));
+        assert_eq!(outcome.errno, Some(StepFailure::Timeout));
     }
 
     #[test]
@@ -329,7 +331,7 @@ mod tests {
         };
         let outcome = outcome_of(&run);
         assert_eq!(outcome.failed_step, Some(UsernsStep::Unshare));
-        assert_eq!(outcome.errno.as_deref(), Some("SIGSYS"));
+        assert_eq!(outcome.errno, Some(StepFailure::Signal("SIGSYS".into())));
     }
 
     #[test]
@@ -349,6 +351,6 @@ mod tests {
         };
         let outcome = outcome_of(&run);
         assert_eq!(outcome.failed_step, Some(UsernsStep::MountOverlay));
-        assert_eq!(outcome.errno.as_deref(), Some("EXIT 0"));
+        assert_eq!(outcome.errno, Some(StepFailure::Exit(0)));
     }
 }

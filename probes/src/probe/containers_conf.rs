@@ -113,8 +113,10 @@ fn read_toml(host: &dyn Host, path: &str, facts: &mut Facts) -> Option<toml::Tab
             match text.parse::<toml::Table>() {
                 Ok(table) => Some(table),
                 Err(err) => {
-                    let message = err.message().trim().to_string();
-                    facts.errors.push(format!("{path}: {message}"));
+                    let line = err
+                        .span()
+                        .map_or(0, |span| text[..span.start].matches('\n').count() + 1);
+                    facts.errors.push(format!("{path}:{line}: not valid TOML"));
                     None
                 }
             }

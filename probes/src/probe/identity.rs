@@ -93,7 +93,11 @@ fn read_status(host: &dyn Host) -> Result<ProcStatus, String> {
     let path = Path::new("/proc/self/status");
     let bytes = host.read(path).map_err(|e| e.to_string())?;
     let status = procfs_core::process::Status::from_read(bytes.as_slice())
-        .map_err(|e| format!("/proc/self/status: {e}"))?;
+        // The parser's own words would name its source files: say what is wrong instead.
+        .map_err(|_| {
+            "/proc/self/status: not in the kernel's format (a field is missing or malformed)"
+                .to_string()
+        })?;
     Ok(ProcStatus {
         no_new_privs: status.nonewprivs.map(|v| v != 0),
         seccomp: status.seccomp,

@@ -181,7 +181,8 @@ fn read_mountinfo(host: &dyn Host) -> Result<String, String> {
 /// listed when several are stacked on the same point.
 pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
     let mounts = procfs_core::process::MountInfos::from_read(mountinfo.as_bytes())
-        .map_err(|e| format!("/proc/self/mountinfo: {e}"))?;
+        // The parser's own words would name its source files: say what is wrong instead.
+        .map_err(|_| "/proc/self/mountinfo: not in the kernel's format".to_string())?;
     let best = mounts
         .0
         .iter()

@@ -178,7 +178,17 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T
 pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     let mut findings = platform::judge(&facts.platform);
     findings.extend(identity::judge(&facts.identity, facts.session.fake_root()));
-    findings.extend(userns::judge(&facts.userns, facts.identity.is_root()));
+    let context = userns::Context {
+        is_root: facts.identity.is_root(),
+        seccomp_filter: facts
+            .identity
+            .status
+            .as_ref()
+            .is_ok_and(|s| s.seccomp == Some(2)),
+        chromiumos_mount_rule: facts.lsm.chromiumos_mount_rule(),
+        linux_emulation: false,
+    };
+    findings.extend(userns::judge(&facts.userns, context));
     findings.extend(lsm::judge(&facts.lsm));
     findings.extend(idmap::judge(&facts.idmap));
     findings.extend(subid::judge(&facts.subid));

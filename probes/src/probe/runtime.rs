@@ -330,7 +330,18 @@ limits run either way.",
     ],
 };
 
+pub const CONF_INVALID: FindingDoc = FindingDoc {
+    id: "runtime.containers_conf_invalid",
+    summary: "a containers.conf or storage.conf podman reads is not valid TOML",
+    explanation: "podman parses every containers.conf in its search path (and storage.conf) \
+before it does anything; one that is not valid TOML, or that it cannot read, stops every podman \
+command with \"Failed to obtain podman configuration\" or a storage error. hostcap names the \
+file and the line where parsing stopped.",
+    references: &["containers.conf(5)", "containers-storage.conf(5)"],
+};
+
 pub const DOCS: &[&FindingDoc] = &[
+    &CONF_INVALID,
     &OCI_RUNTIME_MISSING,
     &CRUN_HYBRID,
     &CGROUP_LAYOUT,
@@ -339,6 +350,28 @@ pub const DOCS: &[&FindingDoc] = &[
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
     let mut findings = vec![judge_layout(facts), judge_delegation(facts)];
+    findings.push(if facts.config_errors.is_empty() {
+        Finding::new(
+            &CONF_INVALID,
+            Status::Ok,
+            "podman's configuration files parse",
+        )
+    } else {
+        Finding::new(
+            &CONF_INVALID,
+            Status::Fail,
+            format!(
+                "podman cannot read its configuration: {}",
+                facts.config_errors.join("; ")
+            ),
+        )
+        .with_evidence(
+            facts
+                .config_errors
+                .iter()
+                .map(|e| crate::finding::Evidence::new("containers.conf", e.clone())),
+        )
+    });
     let Some(runtime) = &facts.runtime else {
         let mut finding = Finding::new(
             &OCI_RUNTIME_MISSING,

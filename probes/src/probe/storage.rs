@@ -76,8 +76,8 @@ pub fn gather(
         Outcome::Ran(outcome) if outcome.failed_step == Some(UsernsStep::MountOverlay) => (
             Some(Err(outcome
                 .errno
-                .clone()
-                .unwrap_or_else(|| "failed".into()))),
+                .as_ref()
+                .map_or_else(|| "failed".to_string(), ToString::to_string))),
             None,
         ),
         Outcome::Ran(outcome) if outcome.all_passed() => (Some(Ok(())), None),

@@ -4,7 +4,7 @@
 use std::io::{BufRead, Read};
 use std::path::Path;
 
-use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
+use crate::experiment::{Outcome, StepFailure, UsernsOutcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::Host;
 use crate::probe::{read_number, read_optional, sysctl_name};
@@ -173,7 +173,21 @@ pub fn apparmor_restricts(facts: &Facts) -> bool {
     matches!(facts.apparmor_restrict, Ok(Some(value)) if value != 0)
 }
 
-pub fn judge(facts: &Facts, is_root: bool) -> Vec<Finding> {
+/// What the other areas found that can explain a failed step: an errno alone never names a
+/// cause another fact rules out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    pub is_root: bool,
+    /// A seccomp filter is on (`Seccomp: 2`).
+    pub seccomp_filter: bool,
+    /// ChromeOS's chromiumos LSM allows only noexec,nosuid,nodev mounts.
+    pub chromiumos_mount_rule: bool,
+    /// FreeBSD's Linux emulation: there are no namespaces at all.
+    pub linux_emulation: bool,
+}
+
+pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
+    let is_root = context.is_root;
     let mut findings = Vec::new();
     match facts.config_user_ns {
         Some(false) => findings.push(
@@ -204,7 +218,7 @@ pub fn judge(facts: &Facts, is_root: bool) -> Vec<Finding> {
         None => {}
     }
     findings.extend(judge_sysctls(facts, is_root));
-    findings.push(judge_experiment(facts));
+    findings.push(judge_experiment(facts, context));
     findings
 }
 
@@ -263,7 +277,7 @@ fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
     findings
 }
 
-fn judge_experiment(facts: &Facts) -> Finding {
+fn judge_experiment(facts: &Facts, context: Context) -> Finding {
     let outcome = match &facts.experiment {
         Outcome::Ran(outcome) => outcome,
         Outcome::Skipped { reason } => {
@@ -274,23 +288,20 @@ fn judge_experiment(facts: &Facts) -> Finding {
             );
         }
     };
-    match (outcome.failed_step, outcome.errno.as_deref()) {
+    match (outcome.failed_step, outcome.errno.as_ref()) {
         (None, _) => Finding::new(
             &EXPERIMENT,
             Status::Ok,
             "a one-id user namespace works: maps written, tmpfs mounted",
         )
         .evidence("experiment userns", steps_passed(outcome)),
-        (Some(step), errno) => {
-            let errno = errno.unwrap_or("an unknown error");
+        (Some(step), failure) => {
+            let cause = cause_of(step, failure, facts, context);
+            let errno = failure.map_or_else(|| "an unknown error".to_string(), ToString::to_string);
             Finding::new(
                 &EXPERIMENT,
                 Status::Fail,
-                format!(
-                    "{} failed with {errno}: {}",
-                    step.describe(),
-                    cause_of(step, errno)
-                ),
+                format!("{} failed with {errno}: {}", step.describe(), cause),
             )
             .evidence("experiment userns", steps_passed(outcome))
             .evidence("experiment userns", format!("{}: {errno}", step.describe()))
@@ -311,33 +322,76 @@ fn steps_passed(outcome: &UsernsOutcome) -> String {
     }
 }
 
-/// What an errno at a step usually means (user_namespaces(7), unshare(2), research notes).
-pub fn cause_of(step: UsernsStep, errno: &str) -> &'static str {
-    match (step, errno) {
-        (_, "TIMEOUT") => "the step did not finish within the time limit",
-        (UsernsStep::Unshare, "EINVAL") => "the kernel has no user namespaces",
-        (UsernsStep::Unshare, "ENOSPC") => {
-            "the user-namespace limit is reached (max_user_namespaces or nesting depth)"
+/// What a failed step means here: the errno read with what the static facts say. When no fact
+/// explains it, the text says exactly that rather than guessing.
+pub fn cause_of(
+    step: UsernsStep,
+    failure: Option<&StepFailure>,
+    facts: &Facts,
+    context: Context,
+) -> String {
+    let max_zero = matches!(facts.max_user_namespaces, Ok(Some(0)));
+    let clone_off = !context.is_root && matches!(facts.unprivileged_userns_clone, Ok(Some(0)));
+    let no_user_ns = facts.config_user_ns == Some(false) || !facts.ns_user_link;
+    let unexplained = |what: &str| format!("{what}; no fact found here explains it");
+    let errno = match failure {
+        Some(StepFailure::Timeout) => {
+            return "the step did not finish within the time limit".into();
         }
+        Some(StepFailure::Signal(signal)) if signal == "SIGSYS" && context.seccomp_filter => {
+            return "killed by the seccomp filter (SIGSYS)".into();
+        }
+        Some(StepFailure::Signal(signal)) => return unexplained(&format!("killed by {signal}")),
+        Some(StepFailure::Exit(code)) => {
+            return unexplained(&format!("the child exited with {code} before reporting"));
+        }
+        Some(StepFailure::Unknown) | None => return unexplained("it ended in an unknown way"),
+        Some(StepFailure::Errno(name)) => name.as_str(),
+    };
+    let text = match (step, errno) {
+        (UsernsStep::Unshare, _) if context.linux_emulation => {
+            "FreeBSD's Linux emulation has no namespaces"
+        }
+        (UsernsStep::Unshare, "ENOSPC" | "EINVAL" | "EPERM") if max_zero => {
+            "user.max_user_namespaces is 0"
+        }
+        (UsernsStep::Unshare, "EPERM") if clone_off => "kernel.unprivileged_userns_clone is 0",
+        (UsernsStep::Unshare, "EINVAL") if no_user_ns => "the kernel has no user namespaces",
+        (UsernsStep::Unshare, "EINVAL") => {
+            return unexplained("unshare refused (EINVAL: a threaded or chrooted caller)");
+        }
+        (UsernsStep::Unshare, "ENOSPC") => "the user-namespace limit or nesting depth is reached",
         (UsernsStep::Unshare, "EUSERS") => "the nesting depth of user namespaces is exceeded",
+        (UsernsStep::Unshare, "EPERM" | "ENOSYS") if context.seccomp_filter => {
+            "the seccomp filter refuses unshare(CLONE_NEWUSER)"
+        }
+        (UsernsStep::Unshare, "ENOSYS") => {
+            return unexplained("unshare() does not exist here");
+        }
         (UsernsStep::Unshare, "EPERM") => {
-            "refused by a sysctl, an LSM, a seccomp filter, or because this process is chrooted"
+            return unexplained("refused (EPERM: an LSM or a chroot)");
         }
-        (UsernsStep::Unshare, "ENOSYS") => "a seccomp filter hides unshare()",
-        (UsernsStep::Setgroups | UsernsStep::UidMap | UsernsStep::GidMap, "EPERM" | "EACCES") => {
-            "the new namespace has no capabilities (AppArmor's unprivileged_userns profile or another LSM)"
+        (UsernsStep::Setgroups | UsernsStep::UidMap | UsernsStep::GidMap, "EPERM" | "EACCES")
+            if matches!(facts.apparmor_restrict, Ok(Some(v)) if v != 0) =>
+        {
+            "AppArmor's unprivileged_userns restriction left the namespace without capabilities"
         }
-        (UsernsStep::MountNamespace, "EPERM" | "EACCES") => {
-            "mount namespaces are refused (seccomp filter or LSM)"
+        (UsernsStep::MountNamespace | UsernsStep::MountTmpfsRestricted, "EPERM" | "EACCES")
+            if context.seccomp_filter =>
+        {
+            "the seccomp filter refuses mounts"
         }
-        (UsernsStep::MountTmpfsRestricted, "EPERM" | "EACCES") => {
-            "mounts are refused inside the user namespace (LSM or seccomp)"
-        }
-        (UsernsStep::MountTmpfs, "EPERM") => {
+        (UsernsStep::MountTmpfs, "EPERM") if context.chromiumos_mount_rule => {
             "only noexec,nosuid,nodev mounts are allowed (the ChromeOS chromiumos LSM rule)"
         }
-        _ => "unexpected; see the evidence",
-    }
+        (UsernsStep::MountOverlay, _) => {
+            "the kernel refuses overlay mounts in a user namespace (before Linux 5.11, or an LSM)"
+        }
+        (step, errno) => {
+            return unexplained(&format!("{} failed with {errno}", step.describe()));
+        }
+    };
+    text.to_string()
 }
 
 #[cfg(test)]
@@ -355,6 +409,85 @@ mod tests {
             Some(false)
         );
         assert_eq!(config_value("CONFIG_USER_NS_X=y\n", "CONFIG_USER_NS"), None);
+    }
+
+    fn facts_with(max: Option<i64>, config: Option<bool>) -> Facts {
+        Facts {
+            config_user_ns: config,
+            ns_user_link: true,
+            max_user_namespaces: Ok(max),
+            unprivileged_userns_clone: Ok(None),
+            apparmor_restrict: Ok(None),
+            uid_map: None,
+            experiment: crate::experiment::pending(),
+        }
+    }
+
+    fn errno(name: &str) -> Option<StepFailure> {
+        Some(StepFailure::Errno(name.into()))
+    }
+
+    #[test]
+    fn an_errno_is_read_with_the_facts_that_explain_it() {
+        let zero = facts_with(Some(0), Some(true));
+        let cause = cause_of(
+            UsernsStep::Unshare,
+            errno("EINVAL").as_ref(),
+            &zero,
+            Context::default(),
+        );
+        assert_eq!(cause, "user.max_user_namespaces is 0");
+        let healthy = facts_with(Some(1000), Some(true));
+        let cause = cause_of(
+            UsernsStep::Unshare,
+            errno("EINVAL").as_ref(),
+            &healthy,
+            Context::default(),
+        );
+        assert!(!cause.contains("no user namespaces"), "{cause}");
+        assert!(cause.contains("no fact found here explains it"), "{cause}");
+        let no_ns = facts_with(None, Some(false));
+        let cause = cause_of(
+            UsernsStep::Unshare,
+            errno("EINVAL").as_ref(),
+            &no_ns,
+            Context::default(),
+        );
+        assert_eq!(cause, "the kernel has no user namespaces");
+    }
+
+    #[test]
+    fn enosys_is_seccomp_only_where_a_filter_is_on() {
+        let facts = facts_with(Some(1000), Some(true));
+        let plain = cause_of(
+            UsernsStep::Unshare,
+            errno("ENOSYS").as_ref(),
+            &facts,
+            Context::default(),
+        );
+        assert!(plain.contains("no fact found here explains it"), "{plain}");
+        let filtered = Context {
+            seccomp_filter: true,
+            ..Context::default()
+        };
+        let cause = cause_of(
+            UsernsStep::Unshare,
+            errno("ENOSYS").as_ref(),
+            &facts,
+            filtered,
+        );
+        assert!(cause.contains("seccomp"), "{cause}");
+        let emulated = Context {
+            linux_emulation: true,
+            ..Context::default()
+        };
+        let cause = cause_of(
+            UsernsStep::Unshare,
+            errno("ENOSYS").as_ref(),
+            &facts,
+            emulated,
+        );
+        assert!(cause.contains("FreeBSD"), "{cause}");
     }
 
     #[test]

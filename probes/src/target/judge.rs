@@ -219,7 +219,8 @@ impl<'a> Judge<'a> {
                     }
                     return Ability::Works;
                 };
-                let mut causes = self.explain_userns_failure(step, outcome.errno.as_deref());
+                let mut causes = self
+                    .explain_userns_failure(step, outcome.errno.as_ref().and_then(|f| f.errno()));
                 if profiled && step > UsernsStep::Unshare {
                     // hostcap itself is unconfined; the program's own profile exempts it.
                     causes.retain(|id| *id != userns::APPARMOR.id);
@@ -231,7 +232,10 @@ impl<'a> Judge<'a> {
                     self.contradiction(format!(
                         "{} failed with {} and no static fact explains it",
                         step.describe(),
-                        outcome.errno.as_deref().unwrap_or("an error")
+                        outcome
+                            .errno
+                            .as_ref()
+                            .map_or_else(|| "an error".to_string(), ToString::to_string)
                     ));
                 }
                 causes.push(userns::EXPERIMENT.id);
@@ -287,8 +291,10 @@ impl<'a> Judge<'a> {
         let facts = self.facts;
         if let Outcome::Ran(outcome) = &facts.userns.experiment {
             if outcome.failed_step == Some(UsernsStep::Unshare) {
-                let mut causes =
-                    self.explain_userns_failure(UsernsStep::Unshare, outcome.errno.as_deref());
+                let mut causes = self.explain_userns_failure(
+                    UsernsStep::Unshare,
+                    outcome.errno.as_ref().and_then(|f| f.errno()),
+                );
                 causes.push(userns::EXPERIMENT.id);
                 return step(
                     requirement,

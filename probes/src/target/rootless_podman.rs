@@ -44,6 +44,7 @@ pub const PATH: Path = Path {
         Requirement::Findings {
             name: "OCI runtime",
             rules: &[
+                rule(&runtime::CONF_INVALID, Verdict::Blocked),
                 rule(&runtime::OCI_RUNTIME_MISSING, Verdict::Blocked),
                 rule(&runtime::CRUN_HYBRID, Verdict::Degraded),
             ],
