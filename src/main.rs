@@ -15,6 +15,8 @@ fn main() -> std::process::ExitCode {
             "hostcap: internal error ({message}); please report it with the output of `hostcap --verbose`"
         );
     }));
+    // Stopped by a signal, hostcap kills the helpers its experiments started before it goes.
+    hostcap_probes::experiment::kill_children_on_signals();
     let code =
         std::panic::catch_unwind(|| app::run(std::env::args_os())).unwrap_or(app::EXIT_INTERNAL);
     std::process::ExitCode::from(code)

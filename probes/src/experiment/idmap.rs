@@ -48,8 +48,8 @@ pub fn run_idmap_as(plan: &IdmapPlan, run_as: Option<&RunAs>) -> Outcome<IdmapOu
     run_with_limit(plan, run_as, TIME_LIMIT)
 }
 
-/// The experiment with `limit` for each wait: the child's readiness and each helper. The
-/// child itself may live for all three.
+/// The experiment within `limit` as a whole: the child's readiness and both helpers share it,
+/// so that the documented time limit holds for the experiment, not for each wait.
 fn run_with_limit(
     plan: &IdmapPlan,
     run_as: Option<&RunAs>,
@@ -65,7 +65,8 @@ fn run_with_limit(
         }
         waiting_child(side)
     };
-    let mut child = match child::spawn(limit * 3, body) {
+    let deadline = Instant::now() + limit;
+    let mut child = match child::spawn(limit, body) {
         Ok(child) => child,
         Err(err) => {
             return Outcome::Skipped {
@@ -77,7 +78,7 @@ fn run_with_limit(
         child.finish();
         return Outcome::Skipped { reason };
     }
-    let outcome = map_ids(plan, run_as, child.pid(), limit);
+    let outcome = map_ids(plan, run_as, child.pid(), deadline);
     child.finish();
     Outcome::Ran(outcome)
 }
@@ -129,12 +130,13 @@ fn wait_ready(child: &mut Child) -> Result<(), String> {
 }
 
 /// Runs newuidmap, then newgidmap if newuidmap worked, then reads the child's uid_map.
-fn map_ids(plan: &IdmapPlan, run_as: Option<&RunAs>, pid: Pid, limit: Duration) -> IdmapOutcome {
+fn map_ids(plan: &IdmapPlan, run_as: Option<&RunAs>, pid: Pid, deadline: Instant) -> IdmapOutcome {
+    let left = || deadline.saturating_duration_since(Instant::now());
     let uid_args = IdmapPlan::map_args(plan.uid, &plan.uid_ranges);
-    let newuidmap = run_tool(&plan.newuidmap, run_as, pid, &uid_args, limit);
+    let newuidmap = run_tool(&plan.newuidmap, run_as, pid, &uid_args, left());
     let newgidmap = newuidmap.succeeded().then(|| {
         let gid_args = IdmapPlan::map_args(plan.gid, &plan.gid_ranges);
-        run_tool(&plan.newgidmap, run_as, pid, &gid_args, limit)
+        run_tool(&plan.newgidmap, run_as, pid, &gid_args, left())
     });
     let uid_map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).ok();
     IdmapOutcome {
@@ -177,6 +179,8 @@ fn run_tool(
             command.pre_exec(move || ids.assume_thread().map_err(std::io::Error::from));
         }
     }
+    // Its own process group: whatever it starts is killed with it.
+    command.process_group(0);
     let spawned = command
         .args(&args)
         .env("LC_ALL", "C")
@@ -191,8 +195,12 @@ fn run_tool(
             return run;
         }
     };
+    let registered = super::reaper::register(process.id() as i32);
     let stderr = process.stderr.take();
     let watched = watch(&mut process, stderr, limit);
+    // A helper that left children behind (`sleep &` in a wrapper script): they go too.
+    super::reaper::kill_group(process.id() as i32);
+    drop(registered);
     run.exit_code = watched.status.and_then(|status| status.code());
     run.signal = watched.status.and_then(|status| status.signal());
     run.timed_out = watched.timed_out;
@@ -240,7 +248,7 @@ fn kill_and_reap<P: Read + AsFd>(
     mut stderr: StderrReader<P>,
     timed_out: bool,
 ) -> Watched {
-    let _ = process.kill();
+    super::reaper::kill_group(process.id() as i32);
     let status = process.wait().ok();
     stderr.drain();
     stderr.into_watched(status, timed_out)
@@ -538,5 +546,50 @@ mod tests {
             command_line(Path::new("/opt/my tools/newuidmap"), &args),
             "'/opt/my tools/newuidmap' 42 0"
         );
+    }
+}
+
+#[cfg(test)]
+mod bounded {
+    use super::*;
+
+    /// Whether any process still runs a command line holding `marker`.
+    fn alive(marker: &str) -> bool {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .any(|cmdline| String::from_utf8_lossy(&cmdline).contains(marker))
+    }
+
+    #[test]
+    fn a_helper_that_hangs_is_killed_with_everything_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("newuidmap");
+        // The marker is a duration no other process on the machine will be sleeping for.
+        let marker = format!("61.{}", std::process::id());
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nsleep {marker} &\nsleep {marker}\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let start = Instant::now();
+        let run = run_tool(
+            &script,
+            None,
+            Pid::from_raw(1),
+            &[],
+            Duration::from_millis(300),
+        );
+        assert!(run.timed_out, "{run:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!alive(&marker), "the helper's children outlived it");
     }
 }

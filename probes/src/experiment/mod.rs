@@ -7,12 +7,14 @@
 mod child;
 mod idmap;
 mod pidfd;
+mod reaper;
 mod run_as;
 mod userns;
 
 use serde::{Deserialize, Serialize};
 
 pub use idmap::{run_idmap, run_idmap_as};
+pub use reaper::kill_children_on_signals;
 pub use run_as::RunAs;
 #[cfg(test)]
 pub(crate) use run_as::nobody_for_tests;
