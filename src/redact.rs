@@ -89,6 +89,10 @@ impl Redaction {
     pub fn plan(recording: &Recording) -> Self {
         let identity = recording.manifest.identity.as_ref();
         let subject = identity.and_then(|id| id.user.clone());
+        // The person at the keyboard: under `unshare -r` the identity is root, but HOME and
+        // USER still name them, and their name is theirs to show.
+        let env_user = recording.manifest.env.get("USER").cloned();
+        let env_home = recording.manifest.env.get("HOME").cloned();
         let mut words: Vec<(String, String)> = Vec::new();
         let mut kinds = Vec::new();
         // Other people's accounts, from the user database as the check read it.
@@ -108,11 +112,10 @@ impl Redaction {
                 let Ok(uid) = uid.parse::<u32>() else {
                     continue;
                 };
-                if uid < 1000
-                    || uid == 65534
-                    || Some(*name) == subject.as_deref()
-                    || name.is_empty()
-                {
+                let is_subject = Some(*name) == subject.as_deref()
+                    || Some(*name) == env_user.as_deref()
+                    || Some(*home) == env_home.as_deref();
+                if uid < 1000 || uid == 65534 || is_subject || name.is_empty() {
                     continue;
                 }
                 others += 1;

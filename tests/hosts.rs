@@ -29,71 +29,82 @@ struct Expect {
 }
 
 const EXPECTED: &[Expect] = &[
+    // Recorded by `hostcap bundle` in tests/live/run.sh's scenarios on the development machine
+    // (Debian 12 container in a VM: hybrid cgroups, crun 1.8.1, /dev/net/tun 0600, no KVM for
+    // the user). The verdicts are what the real tools did there: podman, bubblewrap, proot,
+    // chroot, /dev/kvm and single-user nix-build (baseline, max-userns-zero) as the test user.
     Expect {
-        host: "debian-12",
-        verdict: "ready",
-        code: 0,
-        deciding: "idmap.experiment",
-        evidence: "newuidmap",
-        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        host: "debian-12-vm-baseline",
+        verdict: "degraded",
+        code: 1,
+        deciding: "runtime.crun_hybrid_cgroups",
+        evidence: "hugetlb",
+        targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("docker", "network.tun_unusable"), ("vm", "fallback.kvm")],
+        also_deciding: &["network.tun_unusable"],
+        statuses: &[("idmap.experiment", "ok"), ("userns.experiment", "ok")],
     },
     Expect {
-        host: "debian-12-newuidmap-no-setuid",
+        host: "debian-12-vm-newuidmap-plain",
         verdict: "blocked",
         code: 2,
         deciding: "idmap.newuidmap_not_privileged",
         evidence: "mode 0755",
         targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        target_deciding: &[("docker", "idmap.newuidmap_not_privileged")],
+        also_deciding: &["idmap.experiment"],
+        statuses: &[("userns.experiment", "ok")],
     },
     Expect {
-        host: "debian-12-newuidmap-missing",
+        host: "debian-12-vm-helpers-missing",
         verdict: "blocked",
         code: 2,
         deciding: "idmap.newuidmap_missing",
         evidence: "/usr/bin",
         targets: "podman=blocked docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        target_deciding: &[("docker", "idmap.newuidmap_missing")],
+        also_deciding: &["idmap.newgidmap_missing"],
+        statuses: &[("idmap.experiment", "info")],
     },
     Expect {
-        host: "debian-12-no-subuid",
+        host: "debian-12-vm-no-subid",
         verdict: "degraded",
         code: 1,
         deciding: "subid.no_range",
-        evidence: "no line for",
+        evidence: "no line for hostcap-live",
         targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        target_deciding: &[("docker", "subid.no_range")],
+        also_deciding: &["runtime.crun_hybrid_cgroups", "network.tun_unusable"],
+        statuses: &[("idmap.experiment", "info")],
     },
     Expect {
-        host: "debian-12-small-range",
+        host: "debian-12-vm-small-range",
         verdict: "degraded",
         code: 1,
         deciding: "subid.range_too_small",
         evidence: "fewer than 65536",
-        targets: "podman=degraded docker=degraded bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[("docker", "subid.range_too_small")],
+        also_deciding: &["runtime.crun_hybrid_cgroups", "network.tun_unusable"],
+        statuses: &[
+            ("subid.range_too_small", "warn"),
+            ("idmap.experiment", "ok"),
+        ],
     },
     Expect {
-        host: "debian-12-userns-disabled",
+        host: "debian-12-vm-max-userns-zero",
         verdict: "blocked",
         code: 2,
         deciding: "userns.max_user_namespaces_zero",
         evidence: "user.max_user_namespaces = 0",
-        targets: "podman=blocked docker=blocked bwrap=blocked nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
-        target_deciding: &[],
-        also_deciding: &[],
-        statuses: &[],
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[
+            ("bwrap", "userns.max_user_namespaces_zero"),
+            ("nix", "nix.sandbox_fallback"),
+            ("nix", "userns.max_user_namespaces_zero"),
+        ],
+        also_deciding: &["userns.experiment"],
+        statuses: &[("nix.sandbox_fallback", "warn")],
     },
     Expect {
         host: "fedora-40-filecaps",
@@ -481,7 +492,7 @@ fn every_recorded_host_is_in_the_table_and_has_a_source_note() {
 
 #[test]
 fn the_human_report_shows_the_cause_and_a_fix_to_paste() {
-    let dir = recorded_host("debian-12-newuidmap-no-setuid");
+    let dir = recorded_host("debian-12-vm-newuidmap-plain");
     let run = hostcap(&["--from", dir.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(

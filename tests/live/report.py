@@ -53,15 +53,28 @@ verdict (its default --require) where rootless-podman is judged.
 
 Also checked (a harness error, not a hostcap disagreement): `podman info` puts storage where the
 scenario's HOME and XDG_RUNTIME_DIR say, so nothing escapes the scenario directory.
+
+Support bundles (issue 8), in every scenario: the test user's `hostcap bundle` (run right after its
+own `hostcap check --json`, in the same state) must write a bundle under 1 MiB, and root's
+`hostcap check --json --from` of it (outside the scenario's mount namespace) must give the same
+verdicts for all 8 targets, the same finding ids with the same statuses and the same exit code as
+the user's live run. Where they differ, the differing findings are printed as JSON from the live
+run, the replay and the bundle's own report.json (the check the bundle recorded), which tells a
+recorder that lost something (the bundle's report agrees with the live run, its replay does not)
+from a host that changed between the two runs.
 """
 import fnmatch
 import json
 import os
 import re
 import sys
+import tarfile
 
 EXIT_OF = {"ready": 0, "degraded": 1, "blocked": 2, "unknown": 3}
 FULL_MAP = 65537  # the user's own id + 65536 subordinate ids
+BUNDLE_LIMIT = 1 << 20  # a support bundle must be small enough to mail
+ALL_TARGETS = ["rootless-podman", "rootless-docker", "bubblewrap", "nix-sandbox", "guix-daemon",
+               "chroot", "proot", "vm"]
 
 # The targets in report order; those judged by default; the deciding ids expected of each target
 # that has no column of its own, unless a scenario's options say otherwise.
@@ -395,6 +408,82 @@ def findings_by_id(h):
     return {f.get("id"): f.get("status") for f in data.get("findings") or [] if isinstance(f, dict)}
 
 
+def report_json(h):
+    try:
+        data = json.loads(h.out)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def bundle_report(path):
+    """The report.json the bundle carries (the check it recorded), None when unreadable."""
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            member = tar.extractfile("report.json")
+            return json.loads(member.read()) if member else None
+    except (OSError, KeyError, ValueError, tarfile.TarError):
+        return None
+
+
+def finding_objects(data):
+    return {f.get("id"): f for f in (data or {}).get("findings") or [] if isinstance(f, dict)}
+
+
+def compare_replay(pd, h):
+    """The bundle and its replay against the user's live run: (row for the table, problems,
+    [(finding id, live, replay, bundle's report)] for the findings that differ)."""
+    b, r = Probe(pd, "hostcap-bundle"), Probe(pd, "hostcap-replay")
+    path = os.path.join(pd, "bundle.tar.gz")
+    size = os.path.getsize(path) if os.path.isfile(path) else None
+    problems, diffs = [], []
+    if not b.ran:
+        return None, [], []
+    size_text = f"{size / 1024:.0f} KiB" if size is not None else "-"
+    if size is None:
+        problems.append(f"hostcap bundle {b.status()} wrote no bundle: {key_line(b.err, 100) or 'no stderr'}")
+        return [size_text, "-", "-", "-", "NO"], problems, diffs
+    if b.rc != 0:
+        problems.append(f"hostcap bundle {b.status()}: {key_line(b.err, 100)}")
+    if size >= BUNDLE_LIMIT:
+        problems.append(f"bundle is {size} bytes, not under 1 MiB")
+    live, replay = report_json(h), report_json(r)
+    if replay is None:
+        problems.append(f"replay {r.status()}: no JSON: {key_line(r.err, 100) or 'empty output'}")
+        return [size_text, "-", "-", r.status(), "NO"], problems, diffs
+    if live is None:
+        problems.append("the user's own hostcap run gave no JSON to compare with")
+        return [size_text, "-", "-", r.status(), "NO"], problems, diffs
+    recorded = bundle_report(path)
+    if replay.get("host", {}).get("source") != "recorded":
+        problems.append(f"replay's host.source is {replay.get('host', {}).get('source')!r}, not 'recorded'")
+    lv = {v.get("target"): v.get("verdict") for v in live.get("verdicts") or []}
+    rv = {v.get("target"): v.get("verdict") for v in replay.get("verdicts") or []}
+    same_v = 0
+    for t in ALL_TARGETS:
+        if lv.get(t) is not None and lv.get(t) == rv.get(t):
+            same_v += 1
+        else:
+            problems.append(f"replay: {t} live {lv.get(t)}, replayed {rv.get(t)}")
+    lf, rf = finding_objects(live), finding_objects(replay)
+    bf = finding_objects(recorded)
+    ids = sorted(set(lf) | set(rf), key=str)
+    same_f = 0
+    for fid in ids:
+        ls, rs = (lf.get(fid) or {}).get("status"), (rf.get(fid) or {}).get("status")
+        if ls == rs and fid in lf and fid in rf:
+            same_f += 1
+            continue
+        bs = (bf.get(fid) or {}).get("status") if recorded else "?"
+        problems.append(f"replay: finding {fid} live {ls}, replayed {rs} (bundle's own report: {bs})")
+        diffs.append((fid, lf.get(fid), rf.get(fid), bf.get(fid) if recorded else None))
+    if r.rc != h.rc:
+        problems.append(f"replay exit {r.rc}, the user's live run exit {h.rc}")
+    row = [size_text, f"{same_v}/{len(ALL_TARGETS)}", f"{same_f}/{len(ids)}", f"exit {r.rc} (live {h.rc})",
+           "yes" if not problems else "NO"]
+    return row, problems, diffs
+
+
 def parse_expected(text, causes):
     """The id expression of the scenario table, expanded: alternatives, each a list of groups
     (each group: ids of which one must be deciding). `@causes` adds one group per real cause."""
@@ -542,6 +631,7 @@ def main():
         scenarios.append((f[0], f[1], expected, scenario_targets(opts)))
 
     tool_rows, verdict_rows, details, cause_rows, as_root_rows = [], [], [], [], []
+    replay_rows, replay_diffs = [], []
     passed = failed = skipped = 0
     failures = []
     problems = []
@@ -667,6 +757,19 @@ def main():
                 scenario_ok = False
                 problems.append(f"{name}: finding {fid}: as the user {mine_f.get(fid)}, "
                                 f"as root with --user {theirs_f.get(fid)}")
+        # issue 8: the user's bundle, replayed by root, against the user's own live run
+        row, replay_problems, diffs = compare_replay(pd, h)
+        if row is None:
+            scenario_ok = False
+            problems.append(f"{name}: hostcap bundle did not run")
+            replay_rows.append([name, "-", "-", "-", "-", "NO"])
+        else:
+            replay_rows.append([name] + row)
+        for rp_text in replay_problems:
+            scenario_ok = False
+            problems.append(f"{name}: {rp_text}")
+        for fid, live_f, replay_f, bundle_f in diffs:
+            replay_diffs.append((name, fid, live_f, replay_f, bundle_f))
         if scenario_ok:
             passed += 1
         else:
@@ -690,6 +793,23 @@ def main():
         print()
         print("== As root: hostcap check --user TEST_USER vs the test user's own hostcap check ==")
         print(table(as_root_rows, ["SCENARIO", "TARGET", "AS THE USER", "AS ROOT --user", "SAME"]))
+    print()
+    print("== Support bundles: the user's hostcap bundle, replayed by root with check --from ==")
+    if replay_rows:
+        print(table(replay_rows, ["SCENARIO", "BUNDLE", "VERDICTS SAME", "FINDINGS SAME", "REPLAY",
+                                  "AGREE"]))
+    else:
+        print("  (no scenario ran)")
+    if replay_diffs:
+        print()
+        print("== Findings the replay does not reproduce (live run / replay / the bundle's report.json) ==")
+        for name, fid, live_f, replay_f, bundle_f in replay_diffs:
+            print(f"-- {name} / {fid}")
+            for label, f in (("live", live_f), ("replay", replay_f), ("bundle report.json", bundle_f)):
+                text = json.dumps(f, indent=1, ensure_ascii=False) if f is not None else "(absent)"
+                print(f"   {label}:")
+                for l in text.splitlines():
+                    print(f"     {l}")
     print()
     print("== Not judged ==")
     for target, why in NOT_JUDGED.items():

@@ -4,14 +4,24 @@
 # proot, chroot (and sudo chroot), /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon is
 # not judged: Debian 12 has no guix package.
 #
-#   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep] [--list]
+#   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep]
+#                               [--record DIR] [--list]
 #
 # Run as root. The hostcap binary is the argument, else $HOSTCAP, else the newer of
 # target/release/hostcap and target/debug/hostcap in the repo; if neither exists it is built with
 # `cargo build --release`. --only runs some scenarios (--list names them), --keep keeps the work
 # directory (/tmp/hcl.XXXXXX: per scenario the probes' rc/stdout/stderr/cmd, hostcap's JSON and
 # facts-* files with what the test user saw; `python3 tests/live/facts.py DIR` turns them into a
-# markdown record for recorded-host fixtures).
+# markdown record for recorded-host fixtures). --record DIR copies each scenario's support bundle
+# (below) to DIR/SCENARIO.tar.gz, outside the work directory, so it survives the run: unpacked
+# (`tar xzf`), it is a recorded host for tests/hosts.
+#
+# Support bundles (issue 8): in every scenario, right after its own `hostcap check --json`, the
+# test user runs `hostcap bundle -o PROBES/bundle.tar.gz` in the same state (same wrapper, same
+# environment); after the scenario, root replays it with `hostcap check --json --from` outside the
+# scenario's mount namespace (where none of the induced faults exist), and report.py requires the
+# same 8 verdicts, the same finding ids and statuses and the same exit code as the user's live run,
+# from a bundle under 1 MiB.
 #
 # podman runs with its DEFAULTS (issue 6): `podman run --rm IMAGE /bin/true`, no --runtime,
 # --network, --storage-driver, --root/--runroot, --cgroup-manager or --events-backend. Storage is
@@ -594,6 +604,9 @@ scenario_main() {
   record_facts
   # hostcap sees the host as the user left it: with the last podman call's pause process
   run_user hostcap "$HOSTCAP_COPY" check --json
+  # issue 8: the same check recorded as a support bundle, in the same state; root replays it after
+  # the scenario (main), outside this mount namespace, and report.py compares the two
+  run_user hostcap-bundle "$HOSTCAP_COPY" bundle -o "$P/bundle.tar.gz"
   # issue 8: an installer runs as root; `--user` must reach the verdicts of the user's own run.
   # Root's environment here (SUDO_USER, XDG_RUNTIME_DIR, HOME) must not leak into the judgement.
   if [[ $SC == baseline ]]; then run_as_root hostcap-as-root "$HOSTCAP_COPY" check --json --user "$TUSER"; fi
@@ -712,6 +725,26 @@ cleanup() {
   exit "$rc"
 }
 
+# NAME PROBES: root replays the scenario's bundle outside its mount namespace (none of the induced
+# faults exist here: what the replay says comes from the bundle only); --record keeps a copy
+replay_bundle() {
+  local name=$1 pd=$2 rc=0
+  local b=$pd/bundle.tar.gz
+  if [[ ! -f $b ]]; then
+    log "  no bundle (hostcap bundle exit $(cat "$pd/hostcap-bundle.rc" 2>/dev/null || echo -))"
+    return 0
+  fi
+  (cd / && timeout -k 5 "$CMD_TIMEOUT" env -i "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "LANG=C.UTF-8" "HOME=/root" USER=root LOGNAME=root "$HOSTCAP_COPY" check --json --from "$b") \
+    >"$pd/hostcap-replay.out" 2>"$pd/hostcap-replay.err" </dev/null 9<&- || rc=$?
+  echo "$rc" >"$pd/hostcap-replay.rc"
+  printf 'hostcap check --json --from %s   # as root, outside the scenario\n' "$b" >"$pd/hostcap-replay.cmd"
+  if [[ -n $RECORD ]]; then
+    install -m 0644 "$b" "$RECORD/$name.tar.gz"
+    log "  bundle recorded: $RECORD/$name.tar.gz ($(stat -c %s "$b") bytes)"
+  fi
+}
+
 install_packages() {
   # nix-bin: the nix-sandbox target (2.8.0, about 15 s and 20 MB); busybox-static: a static /bin/sh
   # for the sandboxed test build; sudo: the sudo-group scenario. guix is not in Debian 12.
@@ -811,7 +844,7 @@ find_hostcap() {
 
 main() {
   local only="" list=0
-  KEEP=0; HOSTCAP_ARG=""
+  KEEP=0; HOSTCAP_ARG=""; RECORD=""
   while (($#)); do
     case $1 in
       --hostcap) HOSTCAP_ARG=${2:?}; shift 2 ;;
@@ -819,6 +852,8 @@ main() {
       --only) only=${2:?}; shift 2 ;;
       --only=*) only=${1#*=}; shift ;;
       --keep) KEEP=1; shift ;;
+      --record) RECORD=${2:?}; shift 2 ;;
+      --record=*) RECORD=${1#*=}; shift ;;
       --list) list=1; shift ;;
       -h|--help) sed -n '2,/^set -euo/p' "$SELF" | sed '$d'; exit 0 ;;
       -*) die "unknown argument $1 (see --help)" ;;
@@ -829,6 +864,11 @@ main() {
   if ((list)); then printf '%s\n' "${SCENARIOS[@]}" | cut -d'|' -f1,2 | tr '|' '\t'; exit 0; fi
   [[ $(id -u) == 0 ]] || die "run as root (it induces faults with mounts in private mount namespaces)"
   [[ $(uname -s) == Linux ]] || die "Linux only"
+  if [[ -n $RECORD ]]; then
+    RECORD=$(realpath -m -- "$RECORD")
+    [[ $RECORD != /tmp/hcl.* ]] || die "--record $RECORD: not inside a work directory, which is removed at exit"
+    mkdir -p -- "$RECORD" || die "--record: cannot create $RECORD"
+  fi
 
   local t_start=$SECONDS
   # one run at a time (the test uid is picked from the real user database, which we never write)
@@ -916,7 +956,11 @@ main() {
     mkdir -p "$S/home" "$S/run" "$S/probes"
     chown "$TUID:$TGID" "$S/home" "$S/run"
     chmod 0700 "$S/home" "$S/run"
-    chmod 0755 "$S" "$S/probes"
+    chmod 0755 "$S"
+    # the probes' files are written by root; the test user may add its bundle (sticky: it cannot
+    # remove or replace root's files)
+    chgrp "$TGID" "$S/probes"
+    chmod 1775 "$S/probes"
     log "scenario $name: $desc"
     local rc=0
     SC_TARGETS=$(sc_targets "$line") SC_AS=$(sc_option "$line" as) timeout -k 10 "$SCENARIO_TIMEOUT" unshare --mount --propagation private -- \
@@ -927,6 +971,7 @@ main() {
       log "  setup failed (exit $rc); log:"; sed 's/^/    /' "$S/log" >&2
     fi
     [[ -f $S/skip ]] && log "  SKIP: $(cat "$S/skip")"
+    if [[ ! -f $S/skip ]]; then replay_bundle "$name" "$S/probes"; fi
     log "  done in $((SECONDS - t0)) s"
   done
 

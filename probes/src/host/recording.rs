@@ -119,6 +119,8 @@ impl Host for RecordingHost<'_> {
         };
         if let Some(said) = said {
             self.entry(path, |e| e.open_read_write = Some(said));
+            // A replay stats the node before it answers: keep what it is.
+            let _ = self.metadata(path);
         }
         result
     }
