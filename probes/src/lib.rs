@@ -2,6 +2,9 @@
 //! seam, the probes that gather typed facts through it, the experiments that prove them, and
 //! the analysis that turns facts into findings, verdicts and recommendations.
 
+// hostcap runs on hosts already in trouble: a strange file must give a finding, never a panic.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod experiment;
 pub mod finding;
 pub mod host;
