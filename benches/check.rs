@@ -35,7 +35,13 @@ fn main() {
             Some(user) => println!("\nas {} (uid {})", user.name, user.uid),
             None => println!("\nas the invoking user"),
         }
-        let full = measure("hostcap check --json", binary, &["check", "--json"], run_as.as_ref(), RUNS);
+        let full = measure(
+            "hostcap check --json",
+            binary,
+            &["check", "--json"],
+            run_as.as_ref(),
+            RUNS,
+        );
         let passive = measure(
             "hostcap check --json --passive",
             binary,
@@ -44,15 +50,18 @@ fn main() {
             RUNS,
         );
         // The programs a person would otherwise ask: podman itself, and systemd's detector.
-        let podman = which("podman")
-            .map(|p| measure("podman info", &p, &["info"], run_as.as_ref(), 10));
+        let podman =
+            which("podman").map(|p| measure("podman info", &p, &["info"], run_as.as_ref(), 10));
         let detect = which("systemd-detect-virt")
             .map(|p| measure("systemd-detect-virt", &p, &[], run_as.as_ref(), RUNS));
         if let Some(podman) = podman {
             println!("  podman info / hostcap check: {:.1}x", podman / full);
         }
         if let Some(detect) = detect {
-            println!("  hostcap --passive / systemd-detect-virt: {:.2}x", passive / detect);
+            println!(
+                "  hostcap --passive / systemd-detect-virt: {:.2}x",
+                passive / detect
+            );
         }
     }
 }

@@ -26,6 +26,9 @@ struct Expect {
     also_deciding: &'static [&'static str],
     /// Findings that must be reported with this status (`warn`, `fail`…) without deciding.
     statuses: &'static [(&'static str, &'static str)],
+    /// Where the host runs, as the report's first line names it (`host.platform` in the
+    /// JSON): "WSL 2 (systemd)", "Docker container", "chroot"…; `None` on a plain machine.
+    platform: Option<&'static str>,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -35,6 +38,7 @@ const EXPECTED: &[Expect] = &[
     // chroot, /dev/kvm and single-user nix-build (baseline, max-userns-zero) as the test user.
     Expect {
         host: "debian-12-vm-baseline",
+        platform: Some("Docker container, virtual machine"),
         verdict: "degraded",
         code: 1,
         deciding: "runtime.crun_hybrid_cgroups",
@@ -46,6 +50,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-vm-newuidmap-plain",
+        platform: Some("Docker container, virtual machine"),
         verdict: "blocked",
         code: 2,
         deciding: "idmap.newuidmap_not_privileged",
@@ -57,6 +62,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-vm-helpers-missing",
+        platform: Some("Docker container, virtual machine"),
         verdict: "blocked",
         code: 2,
         deciding: "idmap.newuidmap_missing",
@@ -68,6 +74,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-vm-no-subid",
+        platform: Some("Docker container, virtual machine"),
         verdict: "degraded",
         code: 1,
         deciding: "subid.no_range",
@@ -79,6 +86,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-vm-small-range",
+        platform: Some("Docker container, virtual machine"),
         verdict: "degraded",
         code: 1,
         deciding: "subid.range_too_small",
@@ -93,6 +101,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-vm-max-userns-zero",
+        platform: Some("Docker container, virtual machine"),
         verdict: "blocked",
         code: 2,
         deciding: "userns.max_user_namespaces_zero",
@@ -108,6 +117,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "fedora-40-filecaps",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "idmap.experiment",
@@ -119,6 +129,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "ubuntu-24.04-apparmor",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "userns.apparmor_restricts_unprivileged",
@@ -130,6 +141,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "fydeos-crosh",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "idmap.experiment",
@@ -141,6 +153,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "chromeos-vt2",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "lsm.safesetid_constrains_uid",
@@ -152,6 +165,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-hybrid-cgroups",
+        platform: Some("Docker container"),
         verdict: "degraded",
         code: 1,
         deciding: "runtime.crun_hybrid_cgroups",
@@ -163,6 +177,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-hybrid-cgroups-runc",
+        platform: Some("Docker container"),
         verdict: "ready",
         code: 0,
         deciding: "idmap.experiment",
@@ -177,6 +192,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-su-shell",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "session.runtime_dir_wrong_owner",
@@ -188,6 +204,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-fake-root",
+        platform: Some("Docker container"),
         verdict: "blocked",
         code: 2,
         deciding: "session.fake_root",
@@ -199,6 +216,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-stale-pause",
+        platform: None,
         verdict: "degraded",
         code: 1,
         deciding: "podman.stale_pause_process",
@@ -210,6 +228,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-nfs-home",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "storage.dir_filesystem",
@@ -221,6 +240,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-newuidmap-setuid-user",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "idmap.newuidmap_setuid_non_root",
@@ -232,6 +252,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "ubuntu-24.04-rootlesskit-home-bin",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "userns.apparmor_restricts_unprivileged",
@@ -243,6 +264,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-nix-sandbox-false",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "idmap.experiment",
@@ -254,6 +276,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-guix-disable-chroot",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "idmap.experiment",
@@ -268,17 +291,19 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-12-container-no-kvm",
+        platform: Some("Docker container"),
         verdict: "blocked",
         code: 2,
         deciding: "identity.seccomp_filter",
         evidence: "Seccomp: 2",
         targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=degraded",
         target_deciding: &[("vm", "fallback.kvm"), ("bwrap", "identity.seccomp_filter")],
-        also_deciding: &["userns.experiment"],
+        also_deciding: &["userns.experiment", "platform.in_container"],
         statuses: &[("fallback.kvm", "warn")],
     },
     Expect {
         host: "debian-12-sudo-user",
+        platform: None,
         verdict: "ready",
         code: 0,
         deciding: "idmap.experiment",
@@ -290,6 +315,7 @@ const EXPECTED: &[Expect] = &[
     },
     Expect {
         host: "debian-10-setuid-bwrap",
+        platform: None,
         verdict: "blocked",
         code: 2,
         deciding: "userns.unprivileged_userns_clone_disabled",
@@ -298,6 +324,139 @@ const EXPECTED: &[Expect] = &[
         target_deciding: &[("bwrap", "programs.bwrap_setuid")],
         also_deciding: &[],
         statuses: &[("programs.bwrap_setuid", "info")],
+    },
+    Expect {
+        host: "wsl2-ubuntu-22.04",
+        platform: Some("WSL 2 (systemd)"),
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[("vm", "fallback.kvm")],
+        also_deciding: &[],
+        statuses: &[("platform.wsl2", "info")],
+    },
+    Expect {
+        host: "wsl1-ubuntu-20.04",
+        platform: Some("WSL 1"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "platform.wsl1",
+        evidence: "4.4.0-19041-Microsoft",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[
+            ("bwrap", "platform.wsl1"),
+            ("nix", "platform.wsl1"),
+            ("guix", "platform.wsl1"),
+        ],
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "crostini-penguin",
+        platform: Some("Crostini (Linux on ChromeOS 128)"),
+        verdict: "ready",
+        code: 0,
+        deciding: "idmap.experiment",
+        evidence: "newuidmap",
+        targets: "podman=ready docker=ready bwrap=ready nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[],
+        also_deciding: &[],
+        statuses: &[("platform.crostini", "info")],
+    },
+    Expect {
+        host: "podman-rootless-privileged-container",
+        platform: Some("rootless Podman container"),
+        verdict: "degraded",
+        code: 1,
+        deciding: "subid.range_too_small",
+        evidence: "65534 ids in all",
+        targets: "podman=degraded docker=degraded bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=ready",
+        target_deciding: &[("vm", "fallback.kvm")],
+        also_deciding: &[],
+        statuses: &[("platform.in_container", "info")],
+    },
+    Expect {
+        host: "lxd-ubuntu-22.04-no-nesting",
+        platform: Some("LXC/LXD container"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "platform.proc_overmounted",
+        evidence: "/proc/cpuinfo",
+        targets: "podman=blocked docker=blocked bwrap=ready nix=degraded guix=degraded chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[
+            ("docker", "platform.proc_overmounted"),
+            ("nix", "platform.proc_overmounted"),
+        ],
+        also_deciding: &[],
+        statuses: &[("userns.experiment", "ok")],
+    },
+    Expect {
+        host: "kubernetes-pod-restricted",
+        platform: Some("Kubernetes pod"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "identity.seccomp_filter",
+        evidence: "Seccomp: 2",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
+        also_deciding: &["platform.in_container", "userns.experiment"],
+        statuses: &[
+            ("identity.no_new_privs", "fail"),
+            ("platform.proc_overmounted", "fail"),
+        ],
+    },
+    Expect {
+        host: "crouton-chroot-focal",
+        platform: Some("chroot"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "platform.chroot",
+        evidence: "/run/crouton/mnt/stateful_partition/crouton/chroots/focal",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[("bwrap", "platform.chroot")],
+        also_deciding: &["userns.experiment"],
+        statuses: &[],
+    },
+    Expect {
+        host: "freebsd-linux-jail",
+        platform: Some("FreeBSD Linux emulation (linuxulator)"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "platform.freebsd_linuxulator",
+        evidence: "des@freebsd.org",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=degraded proot=unknown vm=blocked",
+        target_deciding: &[
+            ("vm", "platform.freebsd_linuxulator"),
+            ("proot", "platform.freebsd_linuxulator"),
+        ],
+        also_deciding: &[],
+        statuses: &[],
+    },
+    Expect {
+        host: "github-actions-ubuntu-24.04",
+        platform: Some("GitHub Actions hosted runner, Microsoft Hyper-V virtual machine"),
+        verdict: "ready",
+        code: 0,
+        deciding: "userns.apparmor_restricts_unprivileged",
+        evidence: "apparmor_restrict_unprivileged_userns = 1",
+        targets: "podman=ready docker=ready bwrap=blocked nix=ready guix=ready chroot=degraded proot=ready vm=degraded",
+        target_deciding: &[("chroot", "platform.ci_runner")],
+        also_deciding: &[],
+        statuses: &[("platform.virtual_machine", "info")],
+    },
+    Expect {
+        host: "rhel-7-userns-off",
+        platform: Some("VMware virtual machine"),
+        verdict: "blocked",
+        code: 2,
+        deciding: "userns.max_user_namespaces_zero",
+        evidence: "user.max_user_namespaces = 0",
+        targets: "podman=blocked docker=blocked bwrap=blocked nix=ready guix=ready chroot=blocked proot=ready vm=degraded",
+        target_deciding: &[],
+        also_deciding: &["userns.experiment"],
+        statuses: &[("identity.no_new_privs", "unknown")],
     },
 ];
 
@@ -448,6 +607,23 @@ fn every_recorded_host_gets_the_verdict_its_owner_would_give() {
                 failures.push(format!(
                     "{}: {id} does not decide {target} (deciding {})",
                     expect.host, got["deciding"]
+                ));
+            }
+        }
+        let platform = json["host"]["platform"].as_str();
+        if platform != expect.platform {
+            failures.push(format!(
+                "{}: host.platform is {platform:?}, want {:?}",
+                expect.host, expect.platform
+            ));
+        }
+        if let Some(want) = expect.platform {
+            let human = hostcap(&["--from", recorded_host(expect.host).to_str().unwrap()]);
+            let first = human.stdout.lines().next().unwrap_or("");
+            if !first.contains(&format!(" · {want} · ")) {
+                failures.push(format!(
+                    "{}: the first line does not name {want:?}: {first}",
+                    expect.host
                 ));
             }
         }

@@ -69,7 +69,8 @@ pub fn recommend(
     let Some(podman) = podman.filter(|v| v.verdict != Verdict::Ready) else {
         return Vec::new();
     };
-    let chromeos = facts.platform.kind() == platform::Kind::ChromeOsHost;
+    let kind = facts.platform.kind();
+    let chromeos = kind == platform::Kind::ChromeOsHost;
     let single_id_works = of(Target::Bubblewrap) == Some(Verdict::Ready);
     let mut list = Vec::new();
 
@@ -87,6 +88,7 @@ pub fn recommend(
             "nothing for containers; files are shared with ChromeOS only through the Linux files folder",
         ));
     }
+    list.extend(place_recommendations(facts));
     let root_fixes: Vec<String> = podman
         .deciding
         .iter()
@@ -95,7 +97,12 @@ pub fn recommend(
         .filter(|cmd| !cmd.starts_with("no supported fix"))
         .collect();
     if !root_fixes.is_empty() && !chromeos {
-        let (feasible, why) = if facts.identity.is_root() {
+        let (feasible, why) = if kind == platform::Kind::Container {
+            (
+                Feasibility::Unverified,
+                "inside a container root is the container's: kernel settings and devices belong to its host and its administrator".to_string(),
+            )
+        } else if facts.identity.is_root() {
             (Feasibility::Yes, "this process is root".to_string())
         } else if facts.fallback.sudo.is_some() && !facts.identity.no_new_privs() {
             (
@@ -118,7 +125,13 @@ pub fn recommend(
         );
         fix.steps = root_fixes;
         fix.steps.dedup();
-        list.push(fix);
+        // What a place recommendation already says (the outer container's options) is not
+        // repeated here.
+        fix.steps
+            .retain(|step| !list.iter().any(|r: &Recommendation| r.steps.contains(step)));
+        if !fix.steps.is_empty() {
+            list.push(fix);
+        }
     }
     let user_fixes: Vec<String> = podman
         .deciding
@@ -172,7 +185,19 @@ pub fn recommend(
             "every file in the container belongs to one id: images whose files have several owners lose that, and in-container chown/--user fail",
         ));
     }
-    if !chromeos {
+    if kind == platform::Kind::Wsl1 {
+        list.push(rec(
+            "vm.windows_desktop",
+            "Run containers in the VM of Podman Desktop or Docker Desktop on Windows",
+            Feasibility::Unverified,
+            "they run their own WSL 2 VM; installing them needs Windows' Virtual Machine Platform",
+            &[
+                "install Podman Desktop (podman-desktop.io) or Docker Desktop on Windows",
+                "from Windows: podman machine init && podman machine start",
+            ],
+            "speed and memory; files cross between Windows, WSL 1 and the VM",
+        ));
+    } else if !chromeos && kind != platform::Kind::Linuxulator {
         let (feasible, why) = match of(Target::Vm) {
             Some(Verdict::Ready) => (Feasibility::Yes, "/dev/kvm is usable".to_string()),
             _ => (
@@ -192,6 +217,7 @@ pub fn recommend(
             "speed and memory; files cross into the VM through shared folders",
         ));
     }
+    let proot = verdicts.iter().find(|v| v.target == Target::Proot);
     let proot_ok = of(Target::Proot) == Some(Verdict::Ready);
     list.push(rec(
         "proot",
@@ -209,7 +235,10 @@ pub fn recommend(
                 },
             }
         } else {
-            "ptrace is not allowed here".into()
+            proot.map_or_else(
+                || "ptrace is not allowed here".to_string(),
+                |v| v.summary.clone(),
+            )
         },
         &["proot -0 -r ROOTFS -b /dev -b /proc -b /sys -w / /bin/sh"],
         "no isolation (same host user, not a security boundary); slower, and some programs misbehave under ptrace",
@@ -241,6 +270,134 @@ pub fn recommend(
         "builds see the whole system and the user's files: results may be impure or leak host paths and HOME",
     ));
     // Keep the order of preference; what cannot work here goes last.
+    list.retain(|r| {
+        !(kind == platform::Kind::Linuxulator && r.id == "chroot.as_root" && !chroot_ok)
+    });
     list.sort_by_key(|r| r.feasible == Feasibility::No);
     list
+}
+
+/// What the place itself offers: the options of the outer container, WSL's settings, the
+/// Crostini container's nesting, leaving a chroot, FreeBSD's own isolation.
+fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
+    let userns_failed = facts
+        .userns
+        .experiment
+        .ran()
+        .is_some_and(|o| o.namespace_failure().is_some());
+    match facts.platform.kind() {
+        platform::Kind::Container => {
+            let Some(container) = &facts.platform.container else {
+                return Vec::new();
+            };
+            let mut list = Vec::new();
+            if userns_failed {
+                let mut outer = rec(
+                    "container.outer_options",
+                    &format!(
+                        "Start the {} with what nested containers need",
+                        container_name(container)
+                    ),
+                    Feasibility::Unverified,
+                    "whoever starts the container must do it: the options are outside it",
+                    &[],
+                    "isolation between this container and its host: an unconfined seccomp profile and an unmasked /proc let its processes do more to the host kernel",
+                );
+                outer.steps = platform::outer_container_fixes(container.engine);
+                list.push(outer);
+            }
+            list.push(rec(
+                "container.on_host",
+                "Run it on the host instead of inside this container",
+                Feasibility::Unverified,
+                "hostcap cannot see the host from inside; run hostcap there to check it",
+                &["on the host: hostcap"],
+                "nothing, if the host allows rootless containers",
+            ));
+            list
+        }
+        platform::Kind::Crostini => vec![rec(
+            "crostini.nesting",
+            "Let the Crostini container nest containers (ChromeOS owner, no root in Linux needed)",
+            if userns_failed {
+                Feasibility::Unverified
+            } else {
+                Feasibility::Yes
+            },
+            if userns_failed {
+                "penguin refuses user namespaces: security.nesting is off"
+            } else {
+                "user namespaces work in penguin; crun still needs keyring = false"
+            },
+            &[
+                "in crosh (Ctrl+Alt+T on ChromeOS): vsh termina",
+                "lxc config set penguin security.nesting true && lxc restart penguin",
+                "in the Linux terminal, with crun: printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf",
+            ],
+            "nothing for containers",
+        )],
+        platform::Kind::Wsl1 => {
+            let distro = facts
+                .platform
+                .wsl
+                .distro_name
+                .clone()
+                .unwrap_or_else(|| "<distro>".into());
+            let mut convert = rec(
+                "wsl.version_2",
+                "Convert this distribution to WSL 2: a real Linux kernel, rootless podman works there",
+                Feasibility::Unverified,
+                "from Windows; needs the Virtual Machine Platform feature (enabling it needs a Windows administrator)",
+                &[],
+                "nothing; files under /mnt/c are slower to reach from WSL 2",
+            );
+            convert.steps = vec![
+                format!("wsl.exe --set-version {distro} 2   # in PowerShell on Windows"),
+                "sudo apt-get install podman uidmap   # then in the distribution".into(),
+            ];
+            vec![convert]
+        }
+        platform::Kind::Wsl2 if !facts.platform.wsl.systemd_running => vec![rec(
+            "wsl.systemd",
+            "Turn on systemd in this WSL distribution",
+            Feasibility::Unverified,
+            "needs sudo in the distribution, then a restart of WSL from Windows",
+            &[
+                "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf",
+                "from Windows: wsl.exe --shutdown, then reopen the distribution",
+            ],
+            "nothing",
+        )],
+        platform::Kind::Linuxulator => vec![rec(
+            "freebsd.bhyve_or_jail",
+            "Ask the FreeBSD host's admin for a bhyve VM running Linux, or a native FreeBSD jail",
+            Feasibility::Unverified,
+            "both are made by root on the FreeBSD host; Linux containers need a real Linux kernel",
+            &[
+                "on the FreeBSD host, as root: create a bhyve VM with a Linux distribution (bhyve(8), or the vm-bhyve port); rootless podman works inside it",
+                "or, for FreeBSD programs: a jail (jail(8)) gives isolation without Linux",
+            ],
+            "a VM costs memory and start-up time; a jail runs FreeBSD programs, not Linux containers",
+        )],
+        platform::Kind::Chroot => vec![rec(
+            "chroot.leave",
+            "Run it outside this chroot, on the system that holds it",
+            Feasibility::Unverified,
+            "the kernel refuses user namespaces to chrooted processes; the system outside may allow them",
+            &["outside the chroot: hostcap"],
+            "nothing",
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn container_name(container: &platform::Container) -> &'static str {
+    match container.engine {
+        platform::Engine::Docker => "Docker container",
+        platform::Engine::Podman => "Podman container",
+        platform::Engine::Lxc => "LXC/LXD container",
+        platform::Engine::SystemdNspawn => "systemd-nspawn container",
+        platform::Engine::Kubernetes => "Kubernetes pod",
+        platform::Engine::Other => "container",
+    }
 }

@@ -32,6 +32,11 @@ pub struct HostSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<String>,
     pub os: String,
+    /// Where this system runs, when it is not plain hardware: "WSL 2 (systemd)", "rootless
+    /// Podman container", "chroot", "FreeBSD Linux emulation (linuxulator)", "KVM virtual
+    /// machine", "traced by proot (pid 4242)"…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kernel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,6 +101,7 @@ fn summarize(host: &dyn Host, facts: &Facts) -> HostSummary {
         source,
         recorded,
         os: facts.platform.os_name(),
+        platform: facts.platform.label(),
         kernel: facts.platform.kernel_release.clone(),
         arch: facts.platform.arch.clone(),
         user: facts.identity.who(),

@@ -29,6 +29,7 @@ pub fn report(report: &Report) -> Report {
     fix(&mut host.os);
     fix(&mut host.user);
     for text in [
+        &mut host.platform,
         &mut host.kernel,
         &mut host.arch,
         &mut host.session,

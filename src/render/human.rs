@@ -78,6 +78,9 @@ pub fn human(report: &Report, required: Target, verbose: bool, palette: Palette)
 fn header(out: &mut String, report: &Report, palette: Palette) {
     let host = &report.host;
     let mut parts = vec![host.os.clone()];
+    if let Some(platform) = &host.platform {
+        parts.push(platform.clone());
+    }
     match (&host.kernel, &host.arch) {
         (Some(kernel), Some(arch)) => parts.push(format!("kernel {kernel} {arch}")),
         (Some(kernel), None) => parts.push(format!("kernel {kernel}")),

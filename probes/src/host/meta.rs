@@ -30,9 +30,16 @@ impl FileMeta {
     /// `root_bypasses` is false for uid 0 inside a user namespace: its CAP_DAC_OVERRIDE does
     /// not reach files whose owner the namespace does not map.
     pub fn grants_read_write(&self, uid: u32, gids: &[u32], root_bypasses: bool) -> bool {
-        if uid == 0 && root_bypasses {
-            return true;
-        }
+        (uid == 0 && root_bypasses) || self.permission_bits(uid, gids) & 0o6 == 0o6
+    }
+
+    /// Whether these ids may create files in this directory (write and search), from the bits.
+    pub fn grants_write_in(&self, uid: u32, gids: &[u32]) -> bool {
+        self.permission_bits(uid, gids) & 0o3 == 0o3
+    }
+
+    /// The owner's, the group's or the others' three bits, whichever apply to these ids.
+    pub fn permission_bits(&self, uid: u32, gids: &[u32]) -> u32 {
         let bits = if self.uid == uid {
             self.mode >> 6
         } else if gids.contains(&self.gid) {
@@ -40,6 +47,6 @@ impl FileMeta {
         } else {
             self.mode
         };
-        bits & 0o6 == 0o6
+        bits & 0o7
     }
 }

@@ -144,7 +144,12 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         if let Some(run) = idmap_run {
             idmap.experiment = joined(run);
         }
-        let kernel_log = kernel_log::gather(host);
+        let something_failed = matches!(&userns.experiment, Outcome::Ran(o) if !o.all_passed())
+            || matches!(&idmap.experiment, Outcome::Ran(o) if !o.succeeded());
+        let denying_lsm = lsm.safesetid_constrains_user()
+            || lsm.chromiumos_mount_rule()
+            || userns::apparmor_restricts(&userns);
+        let kernel_log = kernel_log::gather(host, something_failed || denying_lsm);
         Facts {
             identity,
             platform,
@@ -176,7 +181,7 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T
 
 /// Every area's findings, in report order.
 pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
-    let mut findings = platform::judge(&facts.platform);
+    let mut findings = platform::judge(&facts.platform, &facts.userns.experiment);
     findings.extend(identity::judge(&facts.identity, facts.session.fake_root()));
     let context = userns::Context {
         is_root: facts.identity.is_root(),
@@ -186,7 +191,8 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
             .as_ref()
             .is_ok_and(|s| s.seccomp == Some(2)),
         chromiumos_mount_rule: facts.lsm.chromiumos_mount_rule(),
-        linux_emulation: false,
+        linux_emulation: facts.platform.kind() == platform::Kind::Linuxulator,
+        chrooted: facts.platform.kind() == platform::Kind::Chroot,
     };
     findings.extend(userns::judge(&facts.userns, context));
     findings.extend(lsm::judge(&facts.lsm));

@@ -297,17 +297,7 @@ fn resolve_store(
 
 /// Read and write permission from the mode bits, as access(2) judges them; root passes.
 fn may_read_write(meta: &FileMeta, uid: u32, gids: &[u32]) -> bool {
-    if uid == 0 {
-        return true;
-    }
-    let bits = if meta.uid == uid {
-        meta.mode >> 6
-    } else if gids.contains(&meta.gid) {
-        meta.mode >> 3
-    } else {
-        meta.mode
-    };
-    bits & 0o6 == 0o6
+    meta.grants_read_write(uid, gids, true)
 }
 
 fn read_source(host: &dyn Host, path: &str) -> ConfSource {

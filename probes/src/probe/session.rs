@@ -360,14 +360,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
 
 /// Write and search permission on a directory from its mode bits, as access(2) judges them.
 fn grants_write(meta: &FileMeta, uid: u32, gids: &[u32]) -> bool {
-    let bits = if meta.uid == uid {
-        meta.mode >> 6
-    } else if gids.contains(&meta.gid) {
-        meta.mode >> 3
-    } else {
-        meta.mode
-    };
-    bits & 0o3 == 0o3
+    meta.grants_write_in(uid, gids)
 }
 
 fn judge_login(facts: &Facts) -> Finding {

@@ -661,4 +661,179 @@ mod tests {
         assert!(ids(&judge(&f)).contains(&("subid.no_range", Status::Fail)));
         assert!(!f.has_ranges());
     }
+
+    /// Properties of the range arithmetic: overlaps, sums and containment in a uid_map.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const ID_SPACE: u64 = 1 << 32;
+
+        /// `owner:start:count` lines; the owners include alice by name and by uid (1000).
+        fn line() -> impl Strategy<Value = (String, u64, u64)> {
+            let owner = prop::sample::select(vec!["alice", "1000", "bob", "carol"]);
+            // Small ranges near each other (so that they overlap often) or anywhere in the
+            // 32-bit id space.
+            let range = prop_oneof![
+                (0u64..200, 1u64..100),
+                (0u64..ID_SPACE).prop_flat_map(|start| (Just(start), 1..=ID_SPACE - start)),
+            ];
+            (owner, range).prop_map(|(owner, (start, count))| (owner.to_string(), start, count))
+        }
+
+        /// Any number, but often one next to 0, to the end of the id space or to `u64::MAX`.
+        fn near_the_edges() -> impl Strategy<Value = u64> {
+            prop_oneof![
+                any::<u64>(),
+                0u64..4,
+                ID_SPACE - 4..ID_SPACE + 4,
+                u64::MAX - 4..=u64::MAX,
+            ]
+        }
+
+        fn file(lines: &[(String, u64, u64)]) -> String {
+            lines
+                .iter()
+                .map(|(owner, start, count)| format!("{owner}:{start}:{count}\n"))
+                .collect()
+        }
+
+        fn is_alice(owner: &str) -> bool {
+            owner == "alice" || owner == "1000"
+        }
+
+        /// Whether two ranges share an id, by their bounds.
+        fn share_an_id(a: &Range<u64>, b: &Range<u64>) -> bool {
+            a.start.max(b.start) < a.end.min(b.end)
+        }
+
+        fn found(facts: &Facts, doc: &FindingDoc) -> bool {
+            judge(facts).iter().any(|f| f.id == doc.id)
+        }
+
+        proptest! {
+            /// For ranges of at least one id, which is all `parse` makes (`overlaps` would call
+            /// an empty range inside another overlapping, but no entry is empty).
+            #[test]
+            fn overlap_is_symmetric_and_means_a_shared_id(
+                a in 0u64..64, a_len in 1u64..16, b in 0u64..64, b_len in 1u64..16,
+            ) {
+                let (a, b) = (a..a + a_len, b..b + b_len);
+                let shared = a.clone().any(|id| b.contains(&id));
+                prop_assert_eq!(overlaps(&a, &b), shared);
+                prop_assert_eq!(overlaps(&b, &a), shared);
+            }
+
+            #[test]
+            fn an_entry_overlaps_its_own_range_but_is_never_reported_overlapping_itself(
+                (owner, start, count) in line(),
+            ) {
+                let parsed = parse(&format!("{owner}:{start}:{count}\n"));
+                let entry = &parsed.entries[0];
+                prop_assert!(overlaps(&entry.range(), &entry.range()));
+                let facts = facts(&format!("alice:{start}:{count}\n"), vec![]);
+                prop_assert!(!found(&facts, &OWN_OVERLAP));
+                prop_assert!(!found(&facts, &OVERLAPS_OTHER));
+            }
+
+            #[test]
+            fn parsing_keeps_every_valid_line_and_the_sums_are_the_sums_of_counts(
+                lines in prop::collection::vec(line(), 0..8),
+            ) {
+                let text = file(&lines);
+                let parsed = parse(&text);
+                prop_assert!(parsed.malformed.is_empty());
+                prop_assert_eq!(parsed.entries.len(), lines.len());
+                for (index, (entry, (owner, start, count))) in
+                    parsed.entries.iter().zip(&lines).enumerate()
+                {
+                    prop_assert_eq!(entry.line, index + 1);
+                    prop_assert_eq!((&entry.owner, entry.start, entry.count), (owner, *start, *count));
+                    prop_assert_eq!(entry.range().end - entry.range().start, *count);
+                    prop_assert!(entry.range().end <= ID_SPACE);
+                }
+                let facts = facts(&text, vec![]);
+                let own: Vec<(u64, u64)> = lines
+                    .iter()
+                    .filter(|(owner, _, _)| is_alice(owner))
+                    .map(|(_, start, count)| (*start, *count))
+                    .collect();
+                prop_assert_eq!(facts.ranges(&facts.subuid), own.clone());
+                prop_assert_eq!(facts.total(&facts.subuid), own.iter().map(|(_, c)| c).sum::<u64>());
+                prop_assert_eq!(facts.has_ranges(), !own.is_empty());
+            }
+
+            #[test]
+            fn a_range_past_the_last_id_or_of_no_ids_is_malformed(
+                start in near_the_edges(), count in near_the_edges(),
+            ) {
+                let parsed = parse(&format!("alice:{start}:{count}\n"));
+                let valid = count > 0 && start.checked_add(count).is_some_and(|end| end <= ID_SPACE);
+                prop_assert_eq!(parsed.entries.len(), usize::from(valid));
+                prop_assert_eq!(parsed.malformed.len(), usize::from(!valid));
+            }
+
+            #[test]
+            fn own_ranges_are_reported_overlapping_exactly_when_two_share_an_id(
+                lines in prop::collection::vec(line(), 0..8),
+            ) {
+                let facts = facts(&file(&lines), vec![]);
+                let own: Vec<Range<u64>> = lines
+                    .iter()
+                    .filter(|(owner, _, _)| is_alice(owner))
+                    .map(|(_, start, count)| *start..start + count)
+                    .collect();
+                let others: Vec<Range<u64>> = lines
+                    .iter()
+                    .filter(|(owner, _, _)| !is_alice(owner))
+                    .map(|(_, start, count)| *start..start + count)
+                    .collect();
+                let pairwise = own
+                    .iter()
+                    .enumerate()
+                    .any(|(i, a)| own[i + 1..].iter().any(|b| share_an_id(a, b)));
+                let with_others = own.iter().any(|a| others.iter().any(|b| share_an_id(a, b)));
+                prop_assert_eq!(found(&facts, &OWN_OVERLAP), pairwise);
+                prop_assert_eq!(found(&facts, &OVERLAPS_OTHER), with_others);
+            }
+
+            #[test]
+            fn every_range_lies_inside_the_identity_map(
+                lines in prop::collection::vec(line(), 1..8),
+            ) {
+                let mut facts = facts(&file(&lines), vec![]);
+                facts.namespace_ids = userns::parse_id_map("         0          0 4294967295\n")
+                    .into_iter()
+                    .map(|(inside, _, count)| inside..inside.saturating_add(count))
+                    .collect();
+                prop_assert!(!found(&facts, &OUTSIDE_NAMESPACE));
+            }
+
+            #[test]
+            fn a_range_is_outside_the_namespace_unless_one_extent_contains_it(
+                lines in prop::collection::vec(line(), 1..8),
+                extents in prop::collection::vec((0u64..300, 1u64..200), 1..4),
+            ) {
+                let map: String = extents
+                    .iter()
+                    .map(|(inside, count)| format!("{inside} {} {count}\n", inside + 100_000))
+                    .collect();
+                let mut facts = facts(&file(&lines), vec![]);
+                facts.namespace_ids = userns::parse_id_map(&map)
+                    .into_iter()
+                    .map(|(inside, _, count)| inside..inside.saturating_add(count))
+                    .collect();
+                let outside = lines.iter().filter(|(owner, _, _)| is_alice(owner)).any(
+                    |(_, start, count)| {
+                        !extents.iter().any(|(inside, n)| {
+                            // Every id of the range is in this one extent.
+                            (*start..start + count).all(|id| (*inside..inside + n).contains(&id))
+                        })
+                    },
+                );
+                prop_assert_eq!(found(&facts, &OUTSIDE_NAMESPACE), outside);
+            }
+        }
+    }
 }

@@ -184,6 +184,8 @@ pub struct Context {
     pub chromiumos_mount_rule: bool,
     /// FreeBSD's Linux emulation: there are no namespaces at all.
     pub linux_emulation: bool,
+    /// This process is chrooted: the kernel refuses CLONE_NEWUSER to a chrooted caller.
+    pub chrooted: bool,
 }
 
 pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
@@ -354,6 +356,9 @@ pub fn cause_of(
         }
         (UsernsStep::Unshare, "ENOSPC" | "EINVAL" | "EPERM") if max_zero => {
             "user.max_user_namespaces is 0"
+        }
+        (UsernsStep::Unshare, "EPERM") if context.chrooted => {
+            "this process is chrooted: the kernel refuses new user namespaces to it"
         }
         (UsernsStep::Unshare, "EPERM") if clone_off => "kernel.unprivileged_userns_clone is 0",
         (UsernsStep::Unshare, "EINVAL") if no_user_ns => "the kernel has no user namespaces",

@@ -3,7 +3,7 @@
 //! user's HOME picks up that user's files.
 
 use super::{Path, Requirement, rule};
-use crate::probe::{build_env, guix};
+use crate::probe::{build_env, guix, platform};
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -11,7 +11,7 @@ pub const PATH: Path = Path {
     program: Some("guix-daemon"),
     ready: "builds run isolated",
     requirements: &[
-        Requirement::LinuxNamespaces,
+        Requirement::LinuxNamespacesOrUnisolated,
         Requirement::Findings {
             name: "build users",
             rules: &[rule(&guix::BUILD_USERS, Verdict::Blocked)],
@@ -20,6 +20,11 @@ pub const PATH: Path = Path {
         Requirement::Findings {
             name: "environment",
             rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
+        },
+        // Containers and build sandboxes mount their own /proc.
+        Requirement::Findings {
+            name: "/proc mount",
+            rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Degraded)],
         },
     ],
 };

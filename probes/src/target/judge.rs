@@ -73,7 +73,12 @@ impl<'a> Judge<'a> {
     pub fn step(&mut self, requirement: Requirement, program: Option<&'static str>) -> StepVerdict {
         match requirement {
             Requirement::KnownUser => self.known_user(requirement),
-            Requirement::LinuxNamespaces => self.linux_namespaces(requirement),
+            Requirement::LinuxNamespaces => {
+                self.linux_namespaces(requirement, Verdict::Blocked, program)
+            }
+            Requirement::LinuxNamespacesOrUnisolated => {
+                self.linux_namespaces(requirement, Verdict::Degraded, program)
+            }
             Requirement::UserNamespace { otherwise } => {
                 self.user_namespace(requirement, program, otherwise)
             }
@@ -108,17 +113,46 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn linux_namespaces(&self, requirement: Requirement) -> StepVerdict {
-        if self.facts.platform.kind() == platform::Kind::Wsl1 {
-            step(
+    /// `unisolated`: the verdict when there are no namespaces but the target still works
+    /// without isolation (build tools), or `Blocked`.
+    fn linux_namespaces(
+        &self,
+        requirement: Requirement,
+        unisolated: Verdict,
+        program: Option<&'static str>,
+    ) -> StepVerdict {
+        let (place, id) = match self.facts.platform.kind() {
+            platform::Kind::Wsl1 => ("WSL 1", platform::WSL1.id),
+            platform::Kind::Linuxulator => ("FreeBSD's Linux emulation", platform::LINUXULATOR.id),
+            _ => return step(requirement, Verdict::Ready, "a Linux kernel", Vec::new()),
+        };
+        if unisolated == Verdict::Blocked {
+            return step(
                 requirement,
                 Verdict::Blocked,
-                "WSL 1 has no Linux namespaces",
-                vec![platform::WSL1.id],
-            )
-        } else {
-            step(requirement, Verdict::Ready, "a Linux kernel", Vec::new())
+                format!("{place} has no Linux namespaces"),
+                vec![id],
+            );
         }
+        // Nix falls back to unsandboxed builds unless sandbox-fallback = false.
+        if program == super::nix_sandbox::PATH.program && !self.facts.nix.fallback() {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!(
+                    "{place} has no Linux namespaces and sandbox-fallback = false: builds fail"
+                ),
+                vec![id, crate::probe::nix::SANDBOX_FALLBACK.id],
+            );
+        }
+        step(
+            requirement,
+            unisolated,
+            format!(
+                "{place} has no Linux namespaces: builds only without isolation (Nix's sandbox-fallback, guix-daemon --disable-chroot)"
+            ),
+            vec![id],
+        )
     }
 
     fn by_findings(
@@ -248,6 +282,10 @@ impl<'a> Judge<'a> {
                 if facts.lsm.chromiumos_mount_rule() {
                     static_causes.push(lsm::CHROMIUMOS_MOUNTS.id);
                 }
+                // The kernel refuses CLONE_NEWUSER to every chrooted process, root or not.
+                if facts.platform.kind() == platform::Kind::Chroot {
+                    static_causes.push(platform::CHROOT.id);
+                }
                 if static_causes.is_empty() {
                     Ability::Unproven
                 } else {
@@ -283,6 +321,22 @@ impl<'a> Judge<'a> {
                 .is_ok_and(|s| s.seccomp == Some(2))
         {
             causes.push(identity::SECCOMP.id);
+        }
+        // The place says whose rule it is and where the fix lies: the outer container's
+        // options, or leaving the chroot (the kernel refuses CLONE_NEWUSER to it: EPERM).
+        match facts.platform.kind() {
+            platform::Kind::Container | platform::Kind::Crostini => {
+                let doc = if facts.platform.kind() == platform::Kind::Container {
+                    &platform::IN_CONTAINER
+                } else {
+                    &platform::CROSTINI
+                };
+                causes.push(doc.id);
+            }
+            platform::Kind::Chroot if step == UsernsStep::Unshare && errno == Some("EPERM") => {
+                causes.insert(0, platform::CHROOT.id);
+            }
+            _ => {}
         }
         causes
     }
@@ -410,6 +464,10 @@ impl<'a> Judge<'a> {
         if facts.lsm.safesetid_constrains_user() {
             causes.push(lsm::SAFESETID.id);
         }
+        // A traced process runs setuid and file-capability programs without their privilege.
+        if facts.platform.tracer.is_some() {
+            causes.push(platform::TRACED.id);
+        }
         let helper_privileged = facts.idmap.helpers().iter().all(|h| {
             h.found
                 .as_ref()
@@ -489,7 +547,11 @@ impl<'a> Judge<'a> {
     fn root_daemon_possible(&self) -> bool {
         !matches!(
             self.facts.platform.kind(),
-            platform::Kind::ChromeOsHost | platform::Kind::Container | platform::Kind::Wsl1
+            platform::Kind::ChromeOsHost
+                | platform::Kind::Container
+                | platform::Kind::Wsl1
+                | platform::Kind::Chroot
+                | platform::Kind::Linuxulator
         )
     }
 
@@ -636,7 +698,17 @@ impl<'a> Judge<'a> {
             );
         }
         let fallback = &self.facts.fallback;
-        let sudo_usable = fallback.sudo.is_some() && !self.facts.identity.no_new_privs();
+        let sudo_usable = fallback.sudo.is_some()
+            && !self.facts.identity.no_new_privs()
+            && self.facts.platform.tracer.is_none();
+        if sudo_usable && self.facts.platform.hosted_runner() {
+            return step(
+                requirement,
+                Verdict::Degraded,
+                "via sudo: GitHub-hosted runners give the runner user passwordless sudo",
+                vec![platform::CI_RUNNER.id, fallback::SUDO.id],
+            );
+        }
         // ChromeOS in developer mode lets chronos use sudo (with the password set by
         // chromeos-setdevpasswd) without any group.
         let chronos = self.facts.platform.kind() == platform::Kind::ChromeOsHost
@@ -676,6 +748,23 @@ impl<'a> Judge<'a> {
 
     fn ptrace(&self, requirement: Requirement) -> StepVerdict {
         let facts = self.facts;
+        if let Some((pid, comm)) = &facts.platform.tracer {
+            let who = comm.clone().unwrap_or_else(|| format!("pid {pid}"));
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!("this process is already traced by {who}: proot cannot trace it again"),
+                vec![platform::TRACED.id],
+            );
+        }
+        if facts.platform.kind() == platform::Kind::Linuxulator {
+            return step(
+                requirement,
+                Verdict::Unknown,
+                "FreeBSD's Linux emulation implements only part of Linux's ptrace: nothing here proves proot runs",
+                vec![platform::LINUXULATOR.id],
+            );
+        }
         if matches!(facts.lsm.ptrace_scope, Ok(Some(scope)) if scope >= 2) {
             return step(
                 requirement,
@@ -707,6 +796,14 @@ impl<'a> Judge<'a> {
 
     fn virtual_machine(&self, requirement: Requirement) -> StepVerdict {
         let facts = self.facts;
+        if facts.platform.kind() == platform::Kind::Linuxulator {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                "no KVM under FreeBSD's Linux emulation: a VM here is bhyve on the FreeBSD host, set up by its root",
+                vec![platform::LINUXULATOR.id],
+            );
+        }
         if facts.platform.kind() == platform::Kind::ChromeOsHost {
             return step(
                 requirement,
@@ -731,6 +828,13 @@ impl<'a> Judge<'a> {
             (true, false) => " inside this container",
             (false, true) => " in this VM (a VM here would be nested)",
             (false, false) => "",
+        };
+        let where_ = match facts.platform.kind() {
+            platform::Kind::Wsl2 if facts.fallback.kvm.is_err() => {
+                " in WSL 2 (nestedVirtualization=true under [wsl2] in %UserProfile%\\.wslconfig gives it, Windows 11)"
+            }
+            platform::Kind::Wsl1 => " in WSL 1",
+            _ => where_,
         };
         let summary = match &facts.fallback.qemu {
             Some(qemu) => format!(

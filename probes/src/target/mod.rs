@@ -24,8 +24,11 @@ pub use judge::CONTRADICTION;
 pub enum Requirement {
     /// The user is known: subordinate ids and SafeSetID rules are per user.
     KnownUser,
-    /// Linux namespaces exist at all (not WSL 1).
+    /// Linux namespaces exist at all (not WSL 1, not FreeBSD's Linux emulation).
     LinuxNamespaces,
+    /// For build tools: Linux namespaces exist, or builds still run without isolation
+    /// (Nix's `sandbox-fallback`, `guix-daemon --disable-chroot`): degraded, not blocked.
+    LinuxNamespacesOrUnisolated,
     /// A one-id user namespace with exec mounts, for the target's program (whose AppArmor
     /// profile may exempt it, and which may be setuid root); `otherwise` is the verdict when it
     /// fails.
@@ -82,14 +85,19 @@ impl Requirement {
     /// A gate decides alone when it is not met: without a known user or without namespaces
     /// the later steps have nothing to be judged against.
     pub fn is_gate(self) -> bool {
-        matches!(self, Requirement::KnownUser | Requirement::LinuxNamespaces)
+        matches!(
+            self,
+            Requirement::KnownUser
+                | Requirement::LinuxNamespaces
+                | Requirement::LinuxNamespacesOrUnisolated
+        )
     }
 
     /// The step's name in the report.
     pub fn name(self) -> &'static str {
         match self {
             Requirement::KnownUser => "user",
-            Requirement::LinuxNamespaces => "namespaces",
+            Requirement::LinuxNamespaces | Requirement::LinuxNamespacesOrUnisolated => "namespaces",
             Requirement::UserNamespace { .. } => "user namespace",
             Requirement::IdMapping { .. } => "id mapping",
             Requirement::Findings { name, .. } => name,

@@ -4,7 +4,7 @@
 //! that inherits another user's HOME is impure even in the sandbox's absence.
 
 use super::{Path, Requirement, rule};
-use crate::probe::build_env;
+use crate::probe::{build_env, platform};
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -12,11 +12,16 @@ pub const PATH: Path = Path {
     program: Some("nix-build"),
     ready: "builds run in Nix's sandbox",
     requirements: &[
-        Requirement::LinuxNamespaces,
+        Requirement::LinuxNamespacesOrUnisolated,
         Requirement::NixSandbox,
         Requirement::Findings {
             name: "environment",
             rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
+        },
+        // Containers and build sandboxes mount their own /proc.
+        Requirement::Findings {
+            name: "/proc mount",
+            rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Degraded)],
         },
     ],
 };

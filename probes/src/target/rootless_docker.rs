@@ -3,7 +3,7 @@
 //! /dev/net/tun the daemon does not start at all.
 
 use super::{Path, Requirement, rule};
-use crate::probe::{network, session, storage};
+use crate::probe::{network, platform, session, storage};
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -43,6 +43,11 @@ pub const PATH: Path = Path {
                 rule(&network::ROOTLESSKIT_DRIVER_MISSING, Verdict::Blocked),
                 rule(&network::TUN_UNUSABLE, Verdict::Blocked),
             ],
+        },
+        // Containers and build sandboxes mount their own /proc.
+        Requirement::Findings {
+            name: "/proc mount",
+            rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Blocked)],
         },
     ],
 };
