@@ -13,6 +13,7 @@ use crate::host::{FileMeta, Host};
 const DISTRIBUTION_PATHS: &[(&str, &str)] = &[
     ("podman", "/usr/bin/podman"),
     ("rootlesskit", "/usr/bin/rootlesskit"),
+    ("dockerd-rootless.sh", "/usr/bin/dockerd-rootless.sh"),
     ("bwrap", "/usr/bin/bwrap"),
     ("proot", "/usr/bin/proot"),
     ("nix-build", "/usr/bin/nix-build"),

@@ -149,16 +149,25 @@ pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<F
                 verdict.program = Some(program.judged_path().display().to_string());
                 // Nix and Guix count as installed by their store as well as by PATH: the
                 // guix-daemon of guix-install.sh runs from /gnu/store, never from PATH.
+                // Rootless Docker is rootlesskit started by dockerd-rootless.sh: both must be there.
+                let docker_script = facts
+                    .programs
+                    .get("dockerd-rootless.sh")
+                    .filter(|p| !p.installed());
                 let installed = match path.target {
                     Target::NixSandbox => facts.nix.installed(),
                     Target::GuixDaemon => facts.guix.installed(),
+                    Target::RootlessDocker => program.installed() && docker_script.is_none(),
                     _ => program.installed(),
                 };
                 verdict.installed = Some(installed);
                 if !installed {
+                    let missing = match (path.target, program.installed(), docker_script) {
+                        (Target::RootlessDocker, true, Some(script)) => script.name,
+                        _ => program.name,
+                    };
                     verdict.summary.push_str(&format!(
-                        " ({} is not installed: judged as the distribution installs it)",
-                        program.name
+                        " ({missing} is not installed: judged as the distribution installs it)"
                     ));
                 }
             }
