@@ -252,7 +252,7 @@ setup_scenario() {
     root) ;; # as=root: see scenario_main
     nested-identity)
       SC_WRAP=(identity-userns --)
-      "$PY" "$HERE/nshelper.py" identity-userns -- true 2>"$S/canary.err" \
+      "$PY" "$NSHELPER_COPY" identity-userns -- true 2>"$S/canary.err" \
         || skip "root cannot create an identity-mapped user namespace here: $(tail -n1 "$S/canary.err")"
       ;;
     newuidmap-plain)
@@ -301,7 +301,7 @@ setup_scenario() {
       ;;
     max-userns-zero)
       SC_WRAP=(identity-userns --max-user-namespaces 0 --)
-      "$PY" "$HERE/nshelper.py" identity-userns --max-user-namespaces 0 -- true 2>"$S/canary.err" \
+      "$PY" "$NSHELPER_COPY" identity-userns --max-user-namespaces 0 -- true 2>"$S/canary.err" \
         || skip "root cannot set a per-namespace user.max_user_namespaces=0 here: $(tail -n1 "$S/canary.err")"
       ;;
     nosuid)
@@ -316,9 +316,9 @@ setup_scenario() {
       ;;
     seccomp-userns)
       SC_WRAP=(seccomp-deny-userns --)
-      "$PY" "$HERE/nshelper.py" seccomp-deny-userns -- true 2>"$S/canary.err" \
+      "$PY" "$NSHELPER_COPY" seccomp-deny-userns -- true 2>"$S/canary.err" \
         || skip "root cannot install a seccomp filter here: $(tail -n1 "$S/canary.err")"
-      if "$PY" "$HERE/nshelper.py" seccomp-deny-userns -- unshare --user true 2>"$S/canary.err"; then
+      if "$PY" "$NSHELPER_COPY" seccomp-deny-userns -- unshare --user true 2>"$S/canary.err"; then
         skip "the seccomp filter did not stop unshare(CLONE_NEWUSER)"
       fi
       ;;
@@ -408,7 +408,7 @@ run_user() {
     pre+=("HOME=$H" "USER=$TUSER" "LOGNAME=$TUSER")
   fi
   if [[ $SC_XDG != unset ]]; then pre+=("XDG_RUNTIME_DIR=$SC_XDG"); fi
-  if ((${#SC_WRAP[@]})); then pre+=("$PY" "$HERE/nshelper.py" "${SC_WRAP[@]}"); fi
+  if ((${#SC_WRAP[@]})); then pre+=("$PY" "$NSHELPER_COPY" "${SC_WRAP[@]}"); fi
   if [[ $SC_AS != root ]]; then
     pre+=(setpriv --reuid "$TUID" --regid "$TGID" --init-groups)
     if [[ $SC_NNP == 1 ]]; then pre+=(--no-new-privs); fi
