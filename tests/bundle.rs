@@ -327,3 +327,46 @@ fn terminal_control_sequences_from_a_recording_are_shown_not_obeyed() {
     assert!(!run.stdout.contains('\u{7}'), "{:?}", run.stdout);
     assert!(run.stdout.contains("Evil\\u{1b}]0;owned"), "{}", run.stdout);
 }
+
+#[test]
+fn an_environment_value_outside_the_kept_list_is_withheld() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("b.tar.gz");
+    // NIX_CONFIG is read (it can switch the Nix sandbox off) and may carry access tokens.
+    let status = Command::new(env!("CARGO_BIN_EXE_hostcap"))
+        .args(["bundle", "-o", archive.to_str().unwrap()])
+        .env(
+            "NIX_CONFIG",
+            "access-tokens = github.com=hostcap-secret-4711",
+        )
+        .env("NO_COLOR", "1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let unpacked = dir.path().join("x");
+    fs::create_dir(&unpacked).unwrap();
+    Command::new("tar")
+        .args([
+            "xzf",
+            archive.to_str().unwrap(),
+            "-C",
+            unpacked.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    let manifest = fs::read_to_string(unpacked.join("host.toml")).unwrap();
+    assert!(manifest.contains("NIX_CONFIG = \"REDACTED\""), "{manifest}");
+    for entry in walk(&unpacked) {
+        let bytes = fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("hostcap-secret-4711"),
+            "{} holds the secret",
+            entry.display()
+        );
+    }
+    let listing = fs::read_to_string(unpacked.join("REDACTED.txt")).unwrap();
+    assert!(
+        listing.contains("NIX_CONFIG") && !listing.contains("hostcap-secret"),
+        "{listing}"
+    );
+}
