@@ -37,9 +37,11 @@ that fails does run.sh try the variants --network none, --runtime runc and both.
                              sandbox cannot start), or fails while `--option sandbox false` works;
                    blocked   nothing builds. `--option sandbox true --option sandbox-fallback
                              false` tells which: it works when only the configuration disables
-                             the sandbox, and fails with the kernel's reason otherwise. The builds
-                             use a store under $HOME (NIX_STORE_DIR); plain `nix-build` without one
-                             (nix-plain, where there is no /nix) is shown in WHY, not judged.
+                             the sandbox, and fails with the kernel's reason otherwise. Where
+                             there is no /nix, `nix-build` as it comes (nix-plain, no store named)
+                             decides first: if it fails, nothing the user types builds -> blocked.
+                             The other builds use a store under $HOME (NIX_STORE_DIR) to tell
+                             the sandbox's own limits apart.
 
 The causes: when a limit is found, the stderr of the run that failed for it (the default run, or
 the variant that kept the other default) is matched against CAUSES, which names the finding ids
@@ -84,7 +86,7 @@ DEFAULT_EXPECT = {
     "proot": "lsm.yama_ptrace_scope",
     "chroot": "identity.user",
     "vm": "fallback.kvm",
-    "nix-sandbox": "nix.sandbox_disabled nix.sandbox_fallback userns.*",
+    "nix-sandbox": "nix.no_store nix.sandbox_disabled nix.sandbox_fallback userns.*",
 }
 NOT_JUDGED = {
     "guix-daemon": "Debian 12 has no guix package (apt-cache policy guix: no candidate)",
@@ -103,7 +105,7 @@ TOOLS = [
     ("nix-default", "nix-build (user's nix.conf)"),
     ("nix-sandbox", "  --option sandbox true, no fallback"),
     ("nix-nosandbox", "  --option sandbox false"),
-    ("nix-plain", "  no store of its own (not judged)"),
+    ("nix-plain", "nix-build as it comes (no store named)"),
     ("podman-info", "podman info"),
     ("podman-unshare", "podman unshare cat uid_map/gid_map"),
     ("podman-import-root", "podman import (root-owned files)"),
@@ -363,11 +365,10 @@ def real_nix(p, pd):
     forced = (f"the sandbox works when forced" if sb.ok else
               f"forced sandbox {sb.status()}: {key_line(sb.err, 60)}")
     plain = p["nix-plain"]
-    if plain.ran and not plain.ok:  # told, not judged: the store is not the sandbox
-        forced += f"; without a store of its own: {key_line(plain.err, 50)}"
+    if plain.ran and not plain.ok:  # the command as the user types it: nothing else matters
+        return "blocked", f"plain nix-build {plain.status()}: {key_line(plain.err, 60)}; {forced}"
     if d.ok and built and built[0]:
-        return "ready", "default build ran sandboxed (NIX_BUILD_TOP=/build)" + (
-            f"; without a store of its own: {key_line(plain.err, 50)}" if plain.ran and not plain.ok else "")
+        return "ready", "default build ran sandboxed (NIX_BUILD_TOP=/build)"
     if d.ok and built:
         return "degraded", f"default build ran unsandboxed (NIX_BUILD_TOP={built[1]}); {forced}"
     if d.ok:

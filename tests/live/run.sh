@@ -74,7 +74,8 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 # default rootless-podman,bubblewrap,proot,chroot,vm; podman's and nix's probes run only where
 # their target is judged); `TARGET=EXPR` the acceptable deciding ids for TARGET, overriding the
 # global default of report.py (DEFAULT_EXPECT: proot lsm.yama_ptrace_scope, chroot identity.user,
-# vm fallback.kvm, nix-sandbox any of nix.sandbox_disabled nix.sandbox_fallback userns.*);
+# vm fallback.kvm, nix-sandbox any of nix.no_store nix.sandbox_disabled nix.sandbox_fallback
+# userns.*);
 # `as=root`: every probe and hostcap run as root (the harness's uid, in the initial user
 # namespace) instead of the test user.
 # An id expression is checked only when the real tools show the target is not ready: then
@@ -123,10 +124,10 @@ SCENARIOS=(
   "no-subid|no line for the user in /etc/subuid and /etc/subgid|subid.no_range|-"
   "small-range|a 1000-id range in /etc/subuid and /etc/subgid|subid.range_too_small|-"
   "subid-unreadable|/etc/subuid and /etc/subgid mode 0600 (the user's 65536-id line is there)|subid.unreadable|-"
-  "max-userns-zero|user.max_user_namespaces=0 in the user's (identity-mapped) user namespace|userns.max_user_namespaces_zero|userns.max_user_namespaces_zero|targets=+nix-sandbox;nix-sandbox=userns.max_user_namespaces_zero"
+  "max-userns-zero|user.max_user_namespaces=0 in the user's (identity-mapped) user namespace|userns.max_user_namespaces_zero|userns.max_user_namespaces_zero|targets=+nix-sandbox;nix-sandbox=nix.no_store userns.max_user_namespaces_zero"
   "nosuid|the helpers' directory bind-mounted onto itself nosuid|idmap.newuidmap_on_nosuid_mount idmap.newgidmap_on_nosuid_mount|-"
   "no-new-privs|the user runs under setpriv --no-new-privs|identity.no_new_privs|-"
-  "seccomp-userns|seccomp filter: clone/unshare with CLONE_NEWUSER -> EPERM, clone3 -> ENOSYS (Docker's default profile)|identity.seccomp_filter|identity.seccomp_filter|targets=+nix-sandbox;nix-sandbox=identity.seccomp_filter"
+  "seccomp-userns|seccomp filter: clone/unshare with CLONE_NEWUSER -> EPERM, clone3 -> ENOSYS (Docker's default profile)|identity.seccomp_filter|identity.seccomp_filter|targets=+nix-sandbox;nix-sandbox=nix.no_store identity.seccomp_filter"
   "tun-open|/dev/net/tun usable: a c 10 200 node of mode 0666 bound over it|@causes|-"
   "runtime-runc|~/.config/containers/containers.conf: [engine] runtime = \"runc\"|@causes|-"
   "tun-open-runc|both: /dev/net/tun mode 0666 and runtime = \"runc\" in the user's containers.conf|@causes|-"
@@ -140,7 +141,7 @@ SCENARIOS=(
   "fuse-mount-program|the user's storage.conf names fuse-overlayfs as mount_program while /dev/fuse stays 0600; tun open and runc|storage.fuse_unusable|-"
   "sudo-group|the test user in group sudo (the scenario's /etc/group), sudo installed, no password set for the user|-|-|targets=chroot,proot,vm;chroot=fallback.sudo"
   "kvm-group|/dev/kvm usable: a node of its major:minor, mode 0660 root:kvm, bound over it; the test user in group kvm|-|-|targets=vm,chroot,proot"
-  "nix-sandbox-false|~/.config/nix/nix.conf: sandbox = false|-|-|targets=nix-sandbox,proot,chroot,vm;nix-sandbox=nix.sandbox_disabled"
+  "nix-sandbox-false|~/.config/nix/nix.conf: sandbox = false|-|-|targets=nix-sandbox,proot,chroot,vm;nix-sandbox=nix.no_store nix.sandbox_disabled"
   "root|probes and hostcap as root (the harness's uid, initial user namespace; root's home a private tmpfs)|-|-|targets=chroot,proot,vm,nix-sandbox;as=root;nix-sandbox=nix.*"
 )
 
@@ -646,8 +647,8 @@ EOF
     --no-out-link "$nh/hostcap-live.nix" --argstr tag sandbox
   run_user nix-nosandbox "${nixenv[@]}" nix-build "${opts[@]}" --option sandbox false \
     --no-out-link "$nh/hostcap-live.nix" --argstr tag nosandbox
-  # what the user would type, without a store of its own: only where it cannot write anywhere (no
-  # /nix, which a user cannot create; never as root), for the record (report.py does not judge it)
+  # what the user would type, with no store named: only where it cannot write anywhere (no /nix,
+  # which a user cannot create; never as root). If it fails, the user's nix-build fails: blocked.
   if [[ $SC_AS != root && ! -e /nix ]]; then
     run_user nix-plain nix-build "${opts[@]}" --no-out-link "$nh/hostcap-live.nix" --argstr tag plain
   fi

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::{FileKind, FileMeta, Host, HostError};
 use crate::probe::identity;
+use crate::probe::package::{PackageVersion, package_version};
 
 /// Nix itself has no bound on include depth (a loop recurses until it crashes); hostcap stops
 /// here and says so.
@@ -70,6 +71,9 @@ pub enum Store {
     Local { why: String },
     /// No /nix and no daemon: Nix uses a store under the user's data directory.
     ChrootStore { root: String },
+    /// No /nix, no daemon, and a Nix too old to fall back to a chroot store (before 2.10):
+    /// every command fails creating /nix.
+    NoStore { version: String, source: String },
     /// A store named by `store` or `NIX_REMOTE` that builds elsewhere (`ssh-ng://…`).
     Other { uri: String },
 }
@@ -194,7 +198,19 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
         .or_else(|| env("NIX_REMOTE"))
         .unwrap_or_else(|| "auto".into());
     let is_root = id.is_some_and(|i| i.uid == 0);
-    let store = resolve_store(host, id, &store_uri, &state_dir, &socket, home.as_deref());
+    let version = host
+        .find_in_path("nix", &path_list)
+        .or_else(|| host.find_in_path("nix-build", &path_list))
+        .and_then(|path| package_version(host, "nix-bin", "nix", &path));
+    let store = resolve_store(
+        host,
+        id,
+        &store_uri,
+        &state_dir,
+        &socket,
+        home.as_deref(),
+        version.as_ref(),
+    );
 
     let daemon_system = match &store {
         Store::Daemon { .. } if conf_dir != DEFAULT_CONF_DIR => {
@@ -228,7 +244,8 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
 }
 
 /// The `auto` store of `resolveStoreConfig`: a writable state directory means a local store,
-/// else the daemon socket, else (not root, no /nix) a chroot store in the data directory.
+/// else the daemon socket, else (not root, no /nix) a chroot store in the data directory —
+/// since Nix 2.10 (src/libstore/store-api.cc); before, the local store, which fails.
 fn resolve_store(
     host: &dyn Host,
     id: Option<&crate::host::Identity>,
@@ -236,6 +253,7 @@ fn resolve_store(
     state_dir: &str,
     socket: &str,
     home: Option<&str>,
+    version: Option<&PackageVersion>,
 ) -> Store {
     match uri {
         "daemon" => {
@@ -280,6 +298,12 @@ fn resolve_store(
     }
     let absent = state_meta.as_ref().is_err_and(HostError::is_not_found);
     if absent && id.is_some_and(|i| i.uid != 0) {
+        if let Some(old) = version.filter(|v| v.major_minor().is_some_and(|mm| mm < (2, 10))) {
+            return Store::NoStore {
+                version: old.version.clone(),
+                source: old.source.clone(),
+            };
+        }
         let data = host
             .env("NIX_DATA_HOME")
             .or_else(|| host.env("XDG_DATA_HOME").map(|d| format!("{d}/nix")))
@@ -642,6 +666,20 @@ applies decides whose configuration and whose privileges the sandbox depends on.
     ],
 };
 
+pub const NO_STORE: FindingDoc = FindingDoc {
+    id: "nix.no_store",
+    summary: "Nix has no store it can use: every command fails creating /nix",
+    explanation: "Without /nix and without a nix-daemon, Nix 2.10 and later fall back to a \
+chroot store under ~/.local/share/nix/root; earlier releases (Debian 12 ships 2.8) open the \
+local store at /nix and fail at once (\"error: creating directory '/nix': Permission \
+denied\"). Debian's nix-bin creates no /nix; its nix-setup-systemd package sets up the \
+daemon, or a store can be named explicitly.",
+    references: &[
+        "NixOS/nix src/libstore/store-api.cc (openStore, 2.8 and 2.10)",
+        "nix.conf(5): store",
+    ],
+};
+
 pub const BUILD_USERS_MISSING: FindingDoc = FindingDoc {
     id: "nix.build_users_missing",
     summary: "root's Nix builds need a build-users-group that does not exist",
@@ -661,6 +699,7 @@ pub const DOCS: &[&FindingDoc] = &[
     &SANDBOX_FALLBACK,
     &DAEMON,
     &BUILD_USERS_MISSING,
+    &NO_STORE,
 ];
 
 impl Facts {
@@ -690,6 +729,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         judge_sandbox(facts),
         judge_fallback(facts),
         judge_daemon(facts),
+        judge_store(facts),
     ];
     if let Some(group) = facts.missing_build_group() {
         findings.push(
@@ -928,6 +968,35 @@ fn judge_daemon(facts: &Facts) -> Finding {
             Status::Info,
             format!("Nix uses the store {uri}: builds run there"),
         ),
+        Store::NoStore { version, .. } => Finding::new(
+            &DAEMON,
+            Status::Info,
+            format!("no /nix and no daemon, and Nix {version} has no chroot-store fallback"),
+        ),
+    }
+}
+
+fn judge_store(facts: &Facts) -> Finding {
+    let Store::NoStore { version, source } = &facts.store else {
+        return Finding::new(&NO_STORE, Status::Ok, "Nix has a store it can use");
+    };
+    let finding = Finding::new(
+        &NO_STORE,
+        Status::Fail,
+        format!("Nix {version} has no store here: /nix does not exist and no daemon runs"),
+    )
+    .evidence("/nix/var/nix", "absent")
+    .evidence(source, version.clone())
+    .without_root(
+        "nix-build --store \"$HOME/.local/share/nix/root\" …    # a chroot store of your own",
+    );
+    // Only Debian splits the daemon setup into its own package.
+    if source.starts_with("/usr/share/doc/") {
+        finding.with_root(
+            "apt-get install nix-setup-systemd    # the nix-daemon, /nix and its build users",
+        )
+    } else {
+        finding
     }
 }
 
@@ -974,6 +1043,45 @@ mod tests {
     }
 
     const USER_CONF: &str = "/home/alice/.config/nix/nix.conf";
+
+    /// Nix 2.8 (Debian 12) opens /nix or nothing; 2.10 and later fall back to a chroot store.
+    #[test]
+    fn without_nix_dir_or_daemon_only_new_releases_have_a_store() {
+        use std::os::unix::fs::PermissionsExt;
+        for (release, has_store) in [("2.8.0-5", false), ("2.18.1-1", true)] {
+            let record = format!("/var/lib/pacman/local/nix-{release}/desc");
+            let files = [
+                ("/usr/bin/nix", "\x7fELF"),
+                (record.as_str(), "%NAME%\nnix\n"),
+            ];
+            let (dir, host) = host(&files, &[("PATH", "/usr/bin")], "");
+            let nix = dir.path().join("root/usr/bin/nix");
+            std::fs::set_permissions(nix, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            let facts = facts(&host);
+            let no_store = finding(&facts, NO_STORE.id);
+            if has_store {
+                assert_eq!(
+                    facts.store,
+                    Store::ChrootStore {
+                        root: "/home/alice/.local/share/nix/root".into()
+                    }
+                );
+                assert_eq!(no_store.status, Status::Ok);
+            } else {
+                assert_eq!(
+                    facts.store,
+                    Store::NoStore {
+                        version: release.into(),
+                        source: record.trim_end_matches("/desc").into(),
+                    }
+                );
+                assert_eq!(no_store.status, Status::Fail);
+                assert!(no_store.fix.without_root[0].contains("--store"));
+                // Not a Debian package: no apt-get to offer.
+                assert!(no_store.fix.with_root.is_empty());
+            }
+        }
+    }
 
     #[test]
     fn comments_includes_and_later_lines_decide_the_setting() {

@@ -13,8 +13,7 @@ use procfs_core::FromRead;
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::Host;
 use crate::probe::containers_conf::{self, Setting};
-use crate::probe::package::PackageManager;
-use std::io::{BufRead, BufReader, Read};
+use crate::probe::package::{PackageManager, PackageVersion, package_version};
 
 /// The controllers of the cgroup2 half of a hybrid layout: crun refuses it unless empty.
 pub const UNIFIED_CONTROLLERS: &str = "/sys/fs/cgroup/unified/cgroup.controllers";
@@ -88,12 +87,6 @@ pub struct Runtime {
     pub version: Option<PackageVersion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageVersion {
-    pub version: String,
-    pub source: String,
-}
-
 #[derive(Debug, Clone)]
 pub struct Facts {
     /// The name podman would use and where it was set (`None`: podman's default).
@@ -130,7 +123,7 @@ pub fn gather(
         found = locate("runc").map(|path| ("runc".to_string(), path));
     }
     let runtime = found.map(|(name, path)| Runtime {
-        version: package_version(host, &name, &path),
+        version: package_version(host, &name, &name, &path),
         name,
         path,
     });
@@ -231,49 +224,6 @@ pub fn cgroup_layout(mountinfo: &str) -> Result<Cgroups, String> {
             unified_controllers: Ok(String::new()),
         }),
     }
-}
-
-/// The version of the package that installed `path`, without running it (a runtime takes
-/// milliseconds to start): Debian's changelog names it on its first line, pacman's database in
-/// a directory name. Only for the distribution's own paths; a self-built binary has none.
-fn package_version(host: &dyn Host, name: &str, path: &Path) -> Option<PackageVersion> {
-    let packaged = ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]
-        .iter()
-        .any(|dir| path.parent() == Some(Path::new(dir)));
-    if !packaged {
-        return None;
-    }
-    let changelog = format!("/usr/share/doc/{name}/changelog.Debian.gz");
-    if let Ok(bytes) = host.read(Path::new(&changelog)) {
-        let mut first = String::new();
-        BufReader::new(flate2::read::GzDecoder::new(bytes.as_slice()).take(4096))
-            .read_line(&mut first)
-            .ok()?;
-        return debian_changelog_version(&first, name).map(|version| PackageVersion {
-            version,
-            source: changelog,
-        });
-    }
-    let pacman = "/var/lib/pacman/local";
-    let prefix = format!("{name}-");
-    host.list_dir(Path::new(pacman))
-        .ok()?
-        .into_iter()
-        .find_map(|entry| {
-            let rest = entry.strip_prefix(&prefix)?;
-            rest.starts_with(|c: char| c.is_ascii_digit())
-                .then(|| PackageVersion {
-                    version: rest.to_string(),
-                    source: format!("{pacman}/{entry}"),
-                })
-        })
-}
-
-/// `crun (1.8.1-1+deb12u1) bookworm; urgency=medium` → `1.8.1-1+deb12u1`.
-fn debian_changelog_version(line: &str, name: &str) -> Option<String> {
-    let rest = line.strip_prefix(name)?.trim_start().strip_prefix('(')?;
-    let version = rest.split(')').next()?;
-    (!version.is_empty()).then(|| version.to_string())
 }
 
 pub const OCI_RUNTIME_MISSING: FindingDoc = FindingDoc {
@@ -563,18 +513,5 @@ mod tests {
             .collect();
         assert_eq!(cgroup_layout(&legacy).unwrap().layout, CgroupLayout::Legacy);
         assert!(cgroup_layout("25 30 0:21 / /sys rw - sysfs sysfs rw\n").is_err());
-    }
-
-    #[test]
-    fn debian_changelogs_name_the_package_version_on_their_first_line() {
-        assert_eq!(
-            debian_changelog_version("crun (1.8.1-1+deb12u1) bookworm; urgency=medium\n", "crun"),
-            Some("1.8.1-1+deb12u1".to_string())
-        );
-        assert_eq!(
-            debian_changelog_version("runc (1.1.5+ds1-1) unstable;", "crun"),
-            None
-        );
-        assert_eq!(debian_changelog_version("crun () x", "crun"), None);
     }
 }

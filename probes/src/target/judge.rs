@@ -557,6 +557,14 @@ impl<'a> Judge<'a> {
 
     fn nix_sandbox(&mut self, requirement: Requirement) -> StepVerdict {
         let nix = &self.facts.nix;
+        if let nix::Store::NoStore { version, .. } = &nix.store {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!("Nix {version} has no store here (no /nix, no daemon): nothing builds"),
+                vec![nix::NO_STORE.id],
+            );
+        }
         match nix.sandbox_setting() {
             SandboxSetting::Disabled { file, line } => {
                 return step(
