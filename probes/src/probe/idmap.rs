@@ -107,18 +107,18 @@ pub fn gather(
     host: &dyn Host,
     identity: Option<&Identity>,
     subid: &subid::Facts,
+    mountinfo: &Result<String, String>,
     package_manager: Option<PackageManager>,
 ) -> Facts {
     let env_path = host.env("PATH");
     let path_list = env_path.clone().unwrap_or_else(|| DEFAULT_PATH.to_string());
-    let mountinfo = read_mountinfo(host);
     let helper = |name, cap, cap_name| Helper {
         name,
         cap,
         cap_name,
         found: host
             .find_in_path(name, &path_list)
-            .map(|path| inspect(host, path, &mountinfo)),
+            .map(|path| inspect(host, path, mountinfo)),
     };
     let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");
     let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID");
@@ -170,11 +170,6 @@ fn inspect(host: &dyn Host, path: PathBuf, mountinfo: &Result<String, String>) -
         canonical,
         path,
     }
-}
-
-fn read_mountinfo(host: &dyn Host) -> Result<String, String> {
-    host.read_string(Path::new("/proc/self/mountinfo"))
-        .map_err(|e| e.to_string())
 }
 
 /// The mount that holds `path`: the longest mount point that is a prefix of it, the last one

@@ -105,7 +105,11 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let mut userns = userns::gather(host);
         let subid = subid::gather(host, &identity, &userns);
         let package_manager = package::PackageManager::detect(host);
-        let mut idmap = idmap::gather(host, id, &subid, package_manager);
+        // Read once: the helpers' mounts (nosuid), cgroups and storage all come from it.
+        let mountinfo = host
+            .read_string(Path::new("/proc/self/mountinfo"))
+            .map_err(|e| e.to_string());
+        let mut idmap = idmap::gather(host, id, &subid, &mountinfo, package_manager);
         let idmap_run = idmap
             .plan
             .clone()
@@ -117,9 +121,6 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             .filter(|h| h.starts_with('/'))
             .or_else(|| id.and_then(|id| id.home.clone()));
         let conf = containers_conf::gather(host, home.as_deref());
-        let mountinfo = host
-            .read_string(Path::new("/proc/self/mountinfo"))
-            .map_err(|e| e.to_string());
         let runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
         let platform = platform::gather(host);
         let lsm = lsm::gather(host, identity.uid());
