@@ -23,7 +23,7 @@ use nix::sched::{CloneFlags, unshare};
 use nix::unistd::Pid;
 
 use super::child::{self, Child, ChildSide, Next, Report, errno_name};
-use super::{IdmapOutcome, IdmapPlan, Outcome, RunAs, TIME_LIMIT, ToolRun};
+use super::{IdmapOutcome, IdmapPlan, Outcome, RunAs, TIME_LIMIT, ToolRun, become_in_child};
 
 /// Report step: the child's user namespace exists and it waits to be released.
 const READY: u8 = 0;
@@ -56,11 +56,7 @@ fn run_with_limit(
     limit: Duration,
 ) -> Outcome<IdmapOutcome> {
     let body = |side: &ChildSide| {
-        if let Some(Err(errno)) = run_as.map(RunAs::assume_in_child) {
-            side.send(Report {
-                step: BECOME_FAILED,
-                code: errno as i32,
-            });
+        if !become_in_child(run_as, side, BECOME_FAILED) {
             return 1;
         }
         waiting_child(side)

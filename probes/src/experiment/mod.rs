@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use idmap::{run_idmap, run_idmap_as};
 pub use reaper::kill_children_on_signals;
 pub use run_as::RunAs;
+use run_as::become_in_child;
 #[cfg(test)]
 pub(crate) use run_as::nobody_for_tests;
 pub use userns::{run_userns, run_userns_as};

@@ -9,6 +9,8 @@
 
 use nix::errno::Errno;
 
+use super::child::{ChildSide, Report};
+
 /// The ids (and, for helper programs, the environment) of the user an experiment runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunAs {
@@ -81,6 +83,21 @@ impl RunAs {
             return Err(Errno::last());
         }
         Ok(())
+    }
+}
+
+/// The first thing an experiment's child does when root judges for another user: become
+/// `run_as`, or report `failed_step` with the errno. `false` means the child must stop there.
+pub(crate) fn become_in_child(run_as: Option<&RunAs>, side: &ChildSide, failed_step: u8) -> bool {
+    match run_as.map(RunAs::assume_in_child) {
+        Some(Err(errno)) => {
+            side.send(Report {
+                step: failed_step,
+                code: errno as i32,
+            });
+            false
+        }
+        _ => true,
     }
 }
 

@@ -20,7 +20,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::{getgid, getuid, mkdir};
 
 use super::child::{self, ChildSide, Ending, Report, Run, errno_name};
-use super::{Outcome, RunAs, StepFailure, TIME_LIMIT, UsernsOutcome, UsernsStep};
+use super::{Outcome, RunAs, StepFailure, TIME_LIMIT, UsernsOutcome, UsernsStep, become_in_child};
 
 /// Report code meaning "this step has started"; any other code is the errno it failed with.
 const STARTED: i32 = -1;
@@ -39,11 +39,7 @@ pub fn run_userns() -> Outcome<UsernsOutcome> {
 pub fn run_userns_as(run_as: Option<&RunAs>) -> Outcome<UsernsOutcome> {
     let places = Places::new(mount_target());
     let body = |side: &ChildSide| {
-        if let Some(Err(errno)) = run_as.map(RunAs::assume_in_child) {
-            side.send(Report {
-                step: BECOME_FAILED,
-                code: errno as i32,
-            });
+        if !become_in_child(run_as, side, BECOME_FAILED) {
             return 1;
         }
         run_steps(side, &places)
