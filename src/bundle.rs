@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
-use hostcap_probes::host::{LiveHost, Recording, RecordingHost};
+use hostcap_probes::host::{LiveHost, Recording, RecordingHost, resolve_links};
 use hostcap_probes::{Report, Target};
 
 use crate::redact::Redaction;
@@ -190,42 +190,10 @@ impl Tree {
     }
 }
 
-/// Follows recorded links the way the kernel would, staying on recorded paths.
+/// Follows recorded links the way the kernel would, staying on recorded paths; the last
+/// component stays a link itself. A loop leaves the path as it was given.
 fn resolve(links: &BTreeMap<PathBuf, PathBuf>, path: &Path) -> PathBuf {
-    let mut resolved = PathBuf::from("/");
-    let mut pending: Vec<PathBuf> = path
-        .components()
-        .rev()
-        .filter_map(|c| match c {
-            Component::Normal(part) => Some(PathBuf::from(part)),
-            Component::ParentDir => Some(PathBuf::from("..")),
-            _ => None,
-        })
-        .collect();
-    let mut hops = 0;
-    while let Some(part) = pending.pop() {
-        if part == Path::new("..") {
-            resolved.pop();
-            continue;
-        }
-        let candidate = resolved.join(&part);
-        match links.get(&candidate) {
-            // The last component stays a link itself unless more follows it.
-            Some(target) if hops < 40 && !pending.is_empty() => {
-                hops += 1;
-                if target.is_absolute() {
-                    resolved = PathBuf::from("/");
-                }
-                pending.extend(target.components().rev().filter_map(|c| match c {
-                    Component::Normal(p) => Some(PathBuf::from(p)),
-                    Component::ParentDir => Some(PathBuf::from("..")),
-                    _ => None,
-                }));
-            }
-            _ => resolved = candidate,
-        }
-    }
-    resolved
+    resolve_links(path, false, |p| links.get(p).cloned()).unwrap_or_else(|| path.to_path_buf())
 }
 
 /// An unpacked bundle in a private directory of its own, removed when dropped.

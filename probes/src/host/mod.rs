@@ -5,14 +5,16 @@
 //! running machine ([`LiveHost`]), a fixture or a support bundle ([`RecordedHost`]), and what
 //! lets [`RecordingHost`] capture a live machine as a recorded one.
 
+mod links;
 mod live;
 mod meta;
 mod recorded;
 mod recording;
 mod subject;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
+pub use links::resolve_links;
 pub use live::LiveHost;
 pub use meta::{FileKind, FileMeta};
 #[cfg(test)]
@@ -152,45 +154,12 @@ pub trait Host {
 
     /// Resolves every symlink in `path`, as the kernel does when it opens it.
     fn canonicalize(&self, path: &Path) -> Result<PathBuf, HostError> {
-        let mut resolved = PathBuf::from("/");
-        let mut pending: Vec<PathBuf> = path
-            .components()
-            .rev()
-            .filter_map(|c| match c {
-                Component::Normal(part) => Some(PathBuf::from(part)),
-                Component::ParentDir => Some(PathBuf::from("..")),
-                _ => None,
-            })
-            .collect();
-        let mut hops = 0;
-        while let Some(part) = pending.pop() {
-            if part == Path::new("..") {
-                resolved.pop();
-                continue;
-            }
-            let candidate = resolved.join(&part);
-            match self.read_link(&candidate) {
-                Ok(target) => {
-                    hops += 1;
-                    if hops > 40 {
-                        return Err(HostError::Other(
-                            path.to_path_buf(),
-                            "too many levels of symbolic links".into(),
-                        ));
-                    }
-                    if target.is_absolute() {
-                        resolved = PathBuf::from("/");
-                    }
-                    pending.extend(target.components().rev().filter_map(|c| match c {
-                        Component::Normal(p) => Some(PathBuf::from(p)),
-                        Component::ParentDir => Some(PathBuf::from("..")),
-                        _ => None,
-                    }));
-                }
-                Err(_) => resolved = candidate,
-            }
-        }
-        Ok(resolved)
+        resolve_links(path, true, |p| self.read_link(p).ok()).ok_or_else(|| {
+            HostError::Other(
+                path.to_path_buf(),
+                "too many levels of symbolic links".into(),
+            )
+        })
     }
 
     /// Finds `name` in a `PATH`-style list the way Go's `exec.LookPath` does, which is what
