@@ -372,8 +372,11 @@ const EXPECTED: &[Expect] = &[
         code: 1,
         deciding: "subid.range_too_small",
         evidence: "65534 ids in all",
-        targets: "podman=degraded docker=degraded bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=ready",
-        target_deciding: &[("vm", "fallback.kvm")],
+        targets: "podman=degraded docker=blocked bwrap=ready nix=ready guix=ready chroot=blocked proot=ready vm=ready",
+        target_deciding: &[
+            ("vm", "fallback.kvm"),
+            ("docker", "session.runtime_dir_unset"),
+        ],
         also_deciding: &[],
         statuses: &[("platform.in_container", "info")],
     },

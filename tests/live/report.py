@@ -10,8 +10,7 @@ Exit 0 when no scenario disagrees, 1 otherwise.
 
 A scenario judges the targets of its `targets=` option (run.sh's table, fifth field; default
 rootless-podman, bubblewrap, proot, chroot, vm; `+LIST` adds), each against the real tool's verdict
-below. guix-daemon is never judged (Debian 12 has no guix package), nor rootless-docker (Docker's
-rootless kit is not installed here).
+below. guix-daemon is never judged (Debian 12 has no guix package).
 
 The real verdicts, from the real tools only. podman runs with its defaults, as a user types it
 (`podman run --rm IMAGE /bin/true`: no --runtime, --network, --storage-driver, --root); only when
@@ -23,6 +22,11 @@ that fails does run.sh try the variants --network none, --runtime runc and both.
                              variant works (network none, runtime runc), or the map is a one-id or
                              small map, or the uid-60000 image fails;
                    blocked   `podman unshare` fails, or no run works, not even a variant.
+  rootless-docker  ready     `dockerd-rootless.sh` starts the daemon (rootlesskit) and the default
+                             `docker run --rm IMAGE /bin/true` works for both images;
+                   degraded  the daemon starts but only `--network none` runs, or the uid-60000
+                             image fails (a small id range);
+                   blocked   the daemon does not start, or nothing runs.
   bubblewrap       ready     `bwrap --unshare-user --ro-bind / / true` exits 0; else blocked.
   proot            ready     `proot -r / true` exits 0; else blocked.
   chroot           ready     `chroot / /bin/true` exits 0 (root, or fake root in a user namespace);
@@ -49,7 +53,9 @@ hostcap should decide on; the scenario table's `@causes` stands for those (one i
 required). Deciding-id expressions: words separated by spaces are alternatives, ids joined by `+`
 are all required, `-` requires nothing, an id with `*` is a glob (`userns.*`). They are checked
 only when the real target is not ready. The expressions for podman and bubblewrap are columns 3
-and 4 of the table; the other targets' come from DEFAULT_EXPECT unless the scenario's options
+and 4 of the table; rootless Docker takes podman's column (the same kit: newuidmap, subordinate
+ids, the user namespace), where `@causes` stands for Docker's own causes (DOCKER_CAUSES, from the
+daemon's or the client's stderr), unless the options name it (`rootless-docker=EXPR`); the other targets' come from DEFAULT_EXPECT unless the scenario's options
 name them (`chroot=fallback.sudo`). hostcap's exit code is checked against its rootless-podman
 verdict (its default --require) where rootless-podman is judged.
 
@@ -80,8 +86,8 @@ ALL_TARGETS = ["rootless-podman", "rootless-docker", "bubblewrap", "nix-sandbox"
 
 # The targets in report order; those judged by default; the deciding ids expected of each target
 # that has no column of its own, unless a scenario's options say otherwise.
-TARGETS = ["rootless-podman", "bubblewrap", "nix-sandbox", "chroot", "proot", "vm"]
-DEFAULT_TARGETS = ["rootless-podman", "bubblewrap", "proot", "chroot", "vm"]
+TARGETS = ["rootless-podman", "rootless-docker", "bubblewrap", "nix-sandbox", "chroot", "proot", "vm"]
+DEFAULT_TARGETS = ["rootless-podman", "rootless-docker", "bubblewrap", "proot", "chroot", "vm"]
 DEFAULT_EXPECT = {
     "proot": "lsm.yama_ptrace_scope",
     "chroot": "identity.user",
@@ -90,7 +96,6 @@ DEFAULT_EXPECT = {
 }
 NOT_JUDGED = {
     "guix-daemon": "Debian 12 has no guix package (apt-cache policy guix: no candidate)",
-    "rootless-docker": "rootlesskit and dockerd-rootless are not installed by run.sh",
 }
 
 TOOLS = [
@@ -106,6 +111,12 @@ TOOLS = [
     ("nix-sandbox", "  --option sandbox true, no fallback"),
     ("nix-nosandbox", "  --option sandbox false"),
     ("nix-plain", "nix-build as it comes (no store named)"),
+    ("docker-daemon", "dockerd-rootless.sh (rootlesskit, dockerd)"),
+    ("docker-import-root", "docker import (root-owned files)"),
+    ("docker-run-root", "docker run --rm IMAGE /bin/true"),
+    ("docker-run-root-nonet", "  variant --network none"),
+    ("docker-import-high", "docker import (file of uid 60000)"),
+    ("docker-run-high", "docker run --rm (uid-60000 image)"),
     ("podman-info", "podman info"),
     ("podman-unshare", "podman unshare cat uid_map/gid_map"),
     ("podman-import-root", "podman import (root-owned files)"),
@@ -145,6 +156,22 @@ CAUSE_KIND_IDS = {
     "network": ["network.tun_unusable", "network.helper_missing"],
     "runtime": ["runtime.crun_hybrid_cgroups", "runtime.oci_runtime_missing"],
 }
+
+# Why rootless Docker fails, from the stderr of the daemon (dockerd-rootless.sh, rootlesskit) or of
+# the client: (pattern, ids hostcap may name, short text). Every match is a cause.
+DOCKER_CAUSES = [
+    (r"XDG_RUNTIME_DIR needs to be set and writable",
+     ["session.runtime_dir_unset", "session.runtime_dir_missing", "session.runtime_dir_not_writable",
+      "session.runtime_dir_wrong_owner"], "dockerd-rootless.sh: XDG_RUNTIME_DIR not set or not writable"),
+    (r"must be executed as a non-privileged user", ["session.fake_root"], "dockerd-rootless.sh run as uid 0"),
+    (r"Either slirp4netns \(>= v0.4.0\) or vpnkit needs to be installed", ["network.rootlesskit_driver_missing"],
+     "no network driver for rootlesskit"),
+    (r"setting up tap tap0", ["network.tun_unusable"], "rootlesskit cannot create its tap device (/dev/net/tun)"),
+    (r"newuidmap|newgidmap|uid_map|gid_map|subuid|subgid", ["idmap.*", "subid.*", "userns.*", "identity.*"],
+     "rootlesskit cannot map the user's ids"),
+    (r"failed to start the child: fork/exec /proc/self/exe: (operation not permitted|no space left on device)",
+     ["userns.*", "identity.*", "lsm.*"], "rootlesskit cannot create its user namespace"),
+]
 
 INTERESTING = re.compile(
     r"error|failed|denied|not permitted|no space|insufficient|should have|not found|"
@@ -310,6 +337,55 @@ class RealPodman:
         if run_root.ok and run_high.ok and imp_high.ok and size >= FULL_MAP:
             return "ready", why
         return "degraded", why
+
+
+def docker_causes(*probes):
+    """[(text, ids, stderr line)] for the first probe whose stderr names a known cause."""
+    for probe in probes:
+        found = [(text, ids, decisive_docker_line(probe.err, pattern))
+                 for pattern, ids, text in DOCKER_CAUSES if re.search(pattern, probe.err or "")]
+        if found:
+            return found
+    return []
+
+
+def decisive_docker_line(err, pattern):
+    for line in (err or "").splitlines():
+        if re.search(pattern, line):
+            return clean_line(line)
+    return key_line(err, 200)
+
+
+class RealDocker:
+    """The real rootless-docker verdict: the daemon as dockerd-rootless.sh starts it, then
+    `docker run --rm` of both images; causes from the daemon's or the client's stderr."""
+
+    def __init__(self, p):
+        self.causes = []
+        self.verdict, self.why = self._judge(p)
+
+    def _judge(self, p):
+        d = p["docker-daemon"]
+        imp_root, run_root, nonet = p["docker-import-root"], p["docker-run-root"], p["docker-run-root-nonet"]
+        imp_high, run_high = p["docker-import-high"], p["docker-run-high"]
+        if not imp_root.ran:  # the daemon never listened
+            self.causes = docker_causes(d)
+            line = self.causes[0][2] if self.causes else key_line(d.err, 70)
+            return "blocked", f"dockerd-rootless.sh {d.status()} without listening: {shorten(line, 70)}"
+        if not imp_root.ok:
+            self.causes = docker_causes(imp_root, d)
+            return "blocked", f"docker import {imp_root.status()}: {key_line(imp_root.err, 70)}"
+        high = imp_high.ok and run_high.ok
+        high_text = "" if high else f"; uid-60000 image fails: {key_line((run_high if imp_high.ok else imp_high).err, 60)}"
+        if run_root.ok:
+            if high:
+                return "ready", "daemon up; default run works for both images"
+            self.causes = docker_causes(run_high if imp_high.ok else imp_high)
+            return "degraded", "daemon up; default run works" + high_text
+        self.causes = docker_causes(run_root, d)
+        if nonet.ok:
+            return "degraded", f"default run {run_root.status()}: {key_line(run_root.err, 50)}; --network none works" + high_text
+        return "blocked", f"nothing runs: {key_line(run_root.err, 70)}"
 
 
 def real_bwrap(p):
@@ -627,11 +703,12 @@ def main():
         if len(f) < 4:
             continue
         opts = scenario_options(f)
-        expected = dict(DEFAULT_EXPECT, **{"rootless-podman": f[2], "bubblewrap": f[3]})
+        expected = dict(DEFAULT_EXPECT, **{"rootless-podman": f[2], "rootless-docker": f[2], "bubblewrap": f[3]})
         expected.update({t: opts[t] for t in TARGETS if t in opts})
         scenarios.append((f[0], f[1], expected, scenario_targets(opts)))
 
     tool_rows, verdict_rows, details, cause_rows, as_root_rows = [], [], [], [], []
+    docker_cause_rows = []
     replay_rows, replay_diffs = [], []
     passed = failed = skipped = 0
     failures = []
@@ -687,15 +764,20 @@ def main():
         rp = RealPodman(p)
         for text, ids, line in rp.causes:
             cause_rows.append([name, text, "|".join(ids), shorten(line, 110)])
+        rd = RealDocker(p) if p["docker-daemon"].ran else None
+        for text, ids, line in (rd.causes if rd else []):
+            docker_cause_rows.append([name, text, "|".join(ids), shorten(line, 110)])
         reals = {
             "rootless-podman": (rp.verdict, rp.why),
+            "rootless-docker": (rd.verdict, rd.why) if rd else None,
             "bubblewrap": real_bwrap(p),
             "proot": real_proot(p),
             "chroot": real_chroot(p),
             "vm": real_vm(p),
             "nix-sandbox": real_nix(p, pd),
         }
-        nix_skip = read(os.path.join(pd, "nix.skip"))
+        probe_skips = {"nix-sandbox": read(os.path.join(pd, "nix.skip")),
+                       "rootless-docker": read(os.path.join(pd, "docker.skip"))}
         scenario_ok = not harness
         for hp in harness:
             problems.append(f"{name}: harness: {hp}")
@@ -703,12 +785,13 @@ def main():
         as_root = env.get("AS") == "root"
         for target in targets:
             if reals[target] is None:  # its probes did not run (nix-build not installed)
-                why = (nix_skip or "its probes did not run").strip()
+                why = (probe_skips.get(target) or "its probes did not run").strip()
                 verdict_rows.append([name if first else "", target, "-", shorten(why, 90), "", "", "", "skipped"])
                 first = False
                 continue
             real, why = reals[target]
-            alts = parse_expected(expected[target], rp.causes if target == "rootless-podman" else [])
+            causes = {"rootless-podman": rp.causes, "rootless-docker": rd.causes if rd else []}
+            alts = parse_expected(expected[target], causes.get(target, []))
             if herr:
                 hc_text, dec_text, ok, reason = "-", "-", False, herr
             else:
@@ -786,6 +869,12 @@ def main():
         print(table(cause_rows, ["SCENARIO", "CAUSE", "IDS", "STDERR"]))
     else:
         print("  (the default run works in every scenario, or nothing runs at all)")
+    print()
+    print("== Why rootless Docker fails (the daemon's or the client's stderr; @causes) ==")
+    if docker_cause_rows:
+        print(table(docker_cause_rows, ["SCENARIO", "CAUSE", "IDS", "STDERR"]))
+    else:
+        print("  (the daemon starts and the default run works in every scenario, or no cause was recognised)")
     print()
     print("== Verdicts: real tools vs hostcap check --json ==")
     print(table(verdict_rows, ["SCENARIO", "TARGET", "REAL", "WHY (real tools)", "HOSTCAP", "DECIDING",

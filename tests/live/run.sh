@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Truth tests (issues 3, 6 and 7): hostcap's verdict against what the real tools do as an
-# unprivileged user, on a host where one fault at a time is induced: podman, unshare, bubblewrap,
-# proot, chroot (and sudo chroot), /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon is
+# unprivileged user, on a host where one fault at a time is induced: podman, rootless Docker
+# (dockerd-rootless.sh, docker run), unshare, bubblewrap, proot, chroot (and sudo chroot),
+# /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon is
 # not judged: Debian 12 has no guix package.
 #
 #   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep]
@@ -31,6 +32,8 @@
 # --runtime runc and both tried, to learn which limit the user would have to accept.
 #
 # The other targets, each from its real default command as the user (report.py judges them):
+#   rootless-docker  `dockerd-rootless.sh` in the background, then `docker run --rm IMAGE
+#                /bin/true` (both images) against $XDG_RUNTIME_DIR/docker.sock (docker_probes)
 #   proot        `proot -r / true`                                     every scenario
 #   chroot       `chroot / /bin/true`; `sudo -n chroot / /bin/true` where the user is in a sudo
 #                group (sudo-group; sudo's timestamp directory is a private tmpfs there)
@@ -97,6 +100,13 @@ SCENARIO_TIMEOUT=600                       # per scenario, seconds (never reache
 #   fake-root         podman believes it is root: "mkdir /var/lib/containers: permission denied"
 #   home-noexec       vfs storage in the noexec home: "exec /bin/true: permission denied" with
 #                     crun and runc alike -> blocked
+#   home-noexec-overlay  with driver = "overlay" podman's layers are an overlay mount of their own:
+#                     the default run works in the noexec home -> ready
+#   rootless Docker   (docker.io 20.10.24, rootlesskit 1.1.0) slirp4netns cannot make its tap:
+#                     "setting up tap tap0 … ip tuntap add …: exit status 1" -> blocked wherever
+#                     /dev/net/tun is 0600; with it open the daemon picks overlay2 and runs, even
+#                     in a noexec home; without XDG_RUNTIME_DIR: "XDG_RUNTIME_DIR needs to be set
+#                     and writable" -> blocked
 #   newuidmap-setuid-user  setuid to the user gains nothing: "newuidmap: write to uid_map failed:
 #                     Operation not permitted" -> blocked
 #   fuse-mount-program "fuse: failed to open /dev/fuse: Permission denied" on every run -> blocked
@@ -134,9 +144,10 @@ SCENARIOS=(
   "xdg-unset|XDG_RUNTIME_DIR not set in the environment|@causes|-"
   "xdg-missing|XDG_RUNTIME_DIR=/run/user/UID, which does not exist|session.runtime_dir_missing|-"
   "xdg-not-writable|XDG_RUNTIME_DIR is a directory owned by root, mode 0755|session.runtime_dir_not_writable session.runtime_dir_wrong_owner|-"
-  "stale-pause|podman's pause process started while the user had no subordinate ids (1-id map), still running with a 65536-id range in /etc/subuid and /etc/subgid now|podman.stale_pause_process|-"
+  "stale-pause|podman's pause process started while the user had no subordinate ids (1-id map), still running with a 65536-id range in /etc/subuid and /etc/subgid now|podman.stale_pause_process|-|rootless-docker=@causes"
   "fake-root|the user runs everything, hostcap included, under unshare --user --map-root-user (euid 0 in a one-id namespace)|session.fake_root|-"
   "home-noexec|the user's home (podman's storage) on a noexec mount; tun open and runc, so storage is the only cause|storage.dir_noexec|-"
+  "home-noexec-overlay|as home-noexec, with driver = \"overlay\" in the user's storage.conf (native overlay mounts in a user namespace here)|@causes|-"
   "newuidmap-setuid-user|/usr/bin/newuidmap setuid but owned by the test user instead of root|idmap.newuidmap_setuid_non_root|-"
   "fuse-mount-program|the user's storage.conf names fuse-overlayfs as mount_program while /dev/fuse stays 0600; tun open and runc|storage.fuse_unusable|-"
   "sudo-group|the test user in group sudo (the scenario's /etc/group), sudo installed, no password set for the user|-|-|targets=chroot,proot,vm;chroot=fallback.sudo"
@@ -145,7 +156,7 @@ SCENARIOS=(
   "root|probes and hostcap as root (the harness's uid, initial user namespace; root's home a private tmpfs)|-|-|targets=chroot,proot,vm,nix-sandbox;as=root;nix-sandbox=nix.*"
 )
 
-DEFAULT_TARGETS=rootless-podman,bubblewrap,proot,chroot,vm
+DEFAULT_TARGETS=rootless-podman,rootless-docker,bubblewrap,proot,chroot,vm
 
 log() { printf '[live] %s\n' "$*" >&2; }
 
@@ -326,12 +337,16 @@ setup_scenario() {
     tun-open)
       open_tun
       ;;
-    home-noexec)
+    home-noexec|home-noexec-overlay)
       open_tun
       user_runtime_runc
       mount --bind "$H" "$H"
       mount -o remount,bind,noexec "$H"
       findmnt -no OPTIONS -T "$H" | tr ',' '\n' | grep -qx noexec || skip "could not make $H noexec"
+      if [[ $SC == home-noexec-overlay ]]; then
+        printf '[storage]\ndriver = "overlay"\n' >"$H/.config/containers/storage.conf"
+        chown "$TUID:$TGID" "$H/.config/containers/storage.conf"
+      fi
       ;;
     newuidmap-setuid-user)
       cp "$NEWUIDMAP" "$S/newuidmap"
@@ -601,6 +616,7 @@ scenario_main() {
   fi
   if judged vm; then run_user kvm "$PY" "$NSHELPER_COPY" kvm-api; fi
   if judged nix-sandbox; then nix_probes; fi
+  if judged rootless-docker; then docker_probes; fi
   if judged rootless-podman; then podman_probes; fi
   record_facts
   # hostcap sees the host as the user left it: with the last podman call's pause process
@@ -655,6 +671,62 @@ EOF
   for probe in nix-default nix-sandbox nix-nosandbox; do
     out=$(tail -n1 "$P/$probe.out")
     if [[ $out == "$nh/nix/store/"* && -f $out ]]; then cp "$out" "$P/$probe.built"; fi
+  done
+}
+
+# Rootless Docker as its documentation has the user start it without systemd: the daemon through
+# `dockerd-rootless.sh` (PATH, else Debian's /usr/share/docker.io/contrib), then the client
+# against $XDG_RUNTIME_DIR/docker.sock (what `dockerd-rootless-setuptool.sh` tells users to set
+# as DOCKER_HOST), `docker run --rm IMAGE /bin/true`, no flags. The daemon keeps its data in
+# ~/.local/share/docker and its state in $XDG_RUNTIME_DIR: both inside the scenario. It is
+# stopped (SIGTERM, then SIGKILL after 10 s) before podman's probes and hostcap run.
+docker_probes() {
+  local script sock="" i root_img=hostcap-live-root high_img=hostcap-live-high
+  script=$(command -v dockerd-rootless.sh || echo /usr/share/docker.io/contrib/dockerd-rootless.sh)
+  [[ -x $script ]] || { echo "dockerd-rootless.sh is not installed" >"$P/docker.skip"; return; }
+  if [[ $SC_XDG != unset ]]; then sock=$SC_XDG/docker.sock; fi
+  run_user docker-daemon "$script" &
+  local daemon=$!
+  for ((i = 0; i < 300; i++)); do # the daemon listens, or gives up (30 s at most)
+    [[ -n $sock && -S $sock ]] && break
+    kill -0 "$daemon" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -n $sock && -S $sock ]] && kill -0 "$daemon" 2>/dev/null; then
+    local -a client=(env "DOCKER_HOST=unix://$sock" docker)
+    run_user docker-import-root "${client[@]}" import "$IMG/root.tar" "$root_img"
+    if ok docker-import-root; then
+      run_user docker-run-root "${client[@]}" run --rm "$root_img" /bin/true
+      if ! ok docker-run-root; then
+        run_user docker-run-root-nonet "${client[@]}" run --rm --network none "$root_img" /bin/true
+      fi
+    fi
+    run_user docker-import-high "${client[@]}" import "$IMG/high.tar" "$high_img"
+    if ok docker-import-high; then run_user docker-run-high "${client[@]}" run --rm "$high_img" /bin/true; fi
+  fi
+  stop_docker "$daemon"
+}
+
+# DAEMON: end the rootless daemon started by docker_probes and every process it left
+stop_docker() {
+  local i
+  docker_procs TERM rootlesskit
+  for ((i = 0; i < 100; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  docker_procs KILL 'rootlesskit|dockerd|containerd|containerd-shim.*|slirp4netns|vpnkit|runc|docker-proxy|rootlesskit-docker-proxy'
+  wait "$1" 2>/dev/null || true
+}
+
+docker_procs() { # SIGNAL NAME-REGEX: signal the test user's processes (or its subordinate ids') of those names
+  local st k v rest comm uid pid
+  for st in /proc/[0-9]*/status; do
+    comm="" uid=""
+    { while read -r k v rest; do
+        case $k in Name:) comm=$v ;; Uid:) uid=$v; break ;; esac
+      done; } 2>/dev/null <"$st" || continue
+    [[ $uid =~ ^[0-9]+$ ]] && ((uid == TUID || (uid >= SUBSTART && uid < SUBSTART + 65536))) || continue
+    [[ $comm =~ ^($2)$ ]] || continue
+    pid=${st#/proc/}; pid=${pid%/status}
+    kill "-$1" "$pid" 2>/dev/null || true
   done
 }
 
@@ -749,8 +821,10 @@ replay_bundle() {
 install_packages() {
   # nix-bin: the nix-sandbox target (2.8.0, about 15 s and 20 MB); busybox-static: a static /bin/sh
   # for the sandboxed test build; sudo: the sudo-group scenario. guix is not in Debian 12.
+  # rootlesskit and docker.io: rootless Docker (Debian's dockerd-rootless.sh is in docker.io's
+  # contrib directory; the package's system service is not started, nor needed).
   local -a want=(uidmap podman buildah bubblewrap proot slirp4netns runc libcap2-bin util-linux
-                 nix-bin busybox-static sudo)
+                 nix-bin busybox-static sudo rootlesskit docker.io)
   [[ -x $PY ]] || want+=(python3)
   local -a missing=() p
   for p in "${want[@]}"; do

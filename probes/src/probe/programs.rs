@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileMeta, Host};
+use crate::host::{FileKind, FileMeta, Host};
 
 /// Where the distributions install each program: what a verdict assumes when it is missing.
 const DISTRIBUTION_PATHS: &[(&str, &str)] = &[
@@ -19,6 +19,13 @@ const DISTRIBUTION_PATHS: &[(&str, &str)] = &[
     ("nix-build", "/usr/bin/nix-build"),
     ("guix-daemon", "/usr/bin/guix-daemon"),
 ];
+
+/// Programs a distribution installs outside PATH, to be run by their full path: Debian's and
+/// Ubuntu's docker.io keep the rootless launcher among the package's contrib scripts.
+const OUTSIDE_PATH: &[(&str, &str)] = &[(
+    "dockerd-rootless.sh",
+    "/usr/share/docker.io/contrib/dockerd-rootless.sh",
+)];
 
 /// A program as the launcher would find it.
 #[derive(Debug, Clone)]
@@ -72,7 +79,13 @@ pub fn gather(host: &dyn Host) -> Facts {
     let programs = DISTRIBUTION_PATHS
         .iter()
         .map(|(name, _)| {
-            let found = host.find_in_path(name, &path_list);
+            let found = host.find_in_path(name, &path_list).or_else(|| {
+                OUTSIDE_PATH
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, path)| PathBuf::from(path))
+                    .find(|path| host.metadata(path).is_ok_and(|m| m.kind == FileKind::File))
+            });
             let canonical = found.as_ref().and_then(|p| host.canonicalize(p).ok());
             let meta = canonical
                 .as_ref()

@@ -103,7 +103,9 @@ pub const RUNTIME_DIR_UNSET: FindingDoc = FindingDoc {
 $XDG_RUNTIME_DIR, which a login session (pam_systemd, elogind) creates as /run/user/UID. \
 Shells from su or sudo, cron jobs and some containers have none. podman then tries \
 /run/user/UID and, failing that, a podman-run-UID directory under $TMPDIR, which works but is \
-not cleaned at logout and not shared with the user's other sessions.",
+not cleaned at logout and not shared with the user's other sessions. \
+Rootless Docker has no fallback: dockerd-rootless.sh stops at once with \"XDG_RUNTIME_DIR needs \
+to be set and writable\".",
     references: &["https://specifications.freedesktop.org/basedir-spec/latest/"],
 };
 
@@ -115,7 +117,8 @@ directory) names a directory that is gone. podman 4 itself quietly falls back as
 unset, but hands the variable on to the OCI runtime, which keeps its state there: when the \
 user cannot create the directory (its parent, /run/user, belongs to root), every container \
 fails to start (\"crun: create directory `/run/user/UID`: No such file or directory\", \
-\"runc: mkdir /run/user/UID: permission denied\").",
+\"runc: mkdir /run/user/UID: permission denied\"). dockerd-rootless.sh refuses it \
+outright (\"XDG_RUNTIME_DIR needs to be set and writable\").",
     references: &["https://specifications.freedesktop.org/basedir-spec/latest/"],
 };
 
@@ -224,7 +227,8 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             Ok(meta) if meta.kind == FileKind::Dir && meta.uid == uid => {
                 format!("podman uses {shown}, which exists and is the user's")
             }
-            _ => "podman falls back to $TMPDIR/podman-run-UID, which is not cleaned at logout"
+            _ => "podman falls back to $TMPDIR/podman-run-UID, which is not cleaned at logout; \
+                  dockerd-rootless.sh refuses to start"
                 .to_string(),
         };
         findings.push(

@@ -1,8 +1,10 @@
-//! Where and how podman keeps images for a rootless user: its storage directory
-//! (`~/.local/share/containers/storage` unless storage.conf says otherwise) must be on a local
-//! file system that allows exec, and its layers are stacked with native overlay (kernel ≥ 5.11
-//! in a user namespace), fuse-overlayfs through `/dev/fuse`, or, failing both, copied whole by
-//! the slow vfs driver.
+//! Where and how podman and rootless Docker keep images for a rootless user: podman's storage
+//! directory (`~/.local/share/containers/storage` unless storage.conf says otherwise) and
+//! dockerd's data-root (`~/.local/share/docker` unless daemon.json says otherwise) must be on a
+//! local file system, and layers are stacked with native overlay (kernel ≥ 5.11 in a user
+//! namespace), fuse-overlayfs through `/dev/fuse`, or, failing both, copied whole by the slow
+//! vfs driver. A noexec mount only matters to vfs: an overlay is a mount of its own, and
+//! containers exec from it.
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,23 @@ pub struct Facts {
     pub native_overlay_skipped: Option<String>,
     pub fuse_overlayfs: Option<PathBuf>,
     pub fuse: Result<(), String>,
+    pub docker: DockerStorage,
+}
+
+/// Rootless dockerd's data-root and storage driver, as its daemon.json sets them.
+#[derive(Debug, Clone)]
+pub struct DockerStorage {
+    /// `~/.config/docker/daemon.json` (rootless dockerd reads it from `$XDG_CONFIG_HOME/docker`).
+    pub config: PathBuf,
+    /// Why daemon.json could not be used, when it exists but is unreadable or malformed.
+    pub config_error: Option<String>,
+    pub data_root: PathBuf,
+    /// `data-root` from daemon.json, when set there.
+    pub data_root_set: bool,
+    /// `storage-driver` from daemon.json; otherwise dockerd probes overlay2, fuse-overlayfs, vfs.
+    pub driver: Option<String>,
+    pub existing: PathBuf,
+    pub mount: Result<Mount, String>,
 }
 
 pub fn gather(
@@ -84,6 +103,7 @@ pub fn gather(
         Outcome::Ran(_) => (None, Some("the user namespace itself failed".to_string())),
         Outcome::Skipped { reason } => (None, Some(reason.clone())),
     };
+    let docker = docker_storage(host, home, mountinfo);
     let path_list = host.env("PATH").unwrap_or_default();
     let fuse_overlayfs = match &conf.mount_program {
         Some(setting) => Some(PathBuf::from(&setting.value)).filter(|p| host.metadata(p).is_ok()),
@@ -102,7 +122,64 @@ pub fn gather(
         fuse: host
             .open_read_write(Path::new(FUSE))
             .map_err(|e| e.to_string()),
+        docker,
     }
+}
+
+/// dockerd in rootless mode keeps its data in `$XDG_DATA_HOME/docker` and reads
+/// `$XDG_CONFIG_HOME/docker/daemon.json`, each defaulting under `$HOME`.
+fn docker_storage(
+    host: &dyn Host,
+    home: Option<&str>,
+    mountinfo: &Result<String, String>,
+) -> DockerStorage {
+    let xdg = |var: &str, default: &str| match host.env(var) {
+        Some(dir) if dir.starts_with('/') => PathBuf::from(dir),
+        _ => home.map_or_else(
+            || PathBuf::from("~").join(default),
+            |h| Path::new(h).join(default),
+        ),
+    };
+    let config = xdg("XDG_CONFIG_HOME", ".config").join("docker/daemon.json");
+    let (settings, config_error) = match host.read_string(&config) {
+        Ok(text) => match serde_json::from_str::<DaemonJson>(&text) {
+            Ok(settings) => (settings, None),
+            Err(e) => (
+                DaemonJson::default(),
+                Some(format!("{}: {e}", config.display())),
+            ),
+        },
+        Err(e) if e.is_not_found() => (DaemonJson::default(), None),
+        Err(e) => (DaemonJson::default(), Some(e.to_string())),
+    };
+    let data_root_set = settings.data_root.is_some();
+    let data_root = settings
+        .data_root
+        .map(PathBuf::from)
+        .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join("docker"));
+    let existing = nearest_existing(host, &data_root);
+    let mount = mountinfo
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|text| mount_of(text, &existing));
+    DockerStorage {
+        config,
+        config_error,
+        data_root,
+        data_root_set,
+        driver: settings.storage_driver,
+        existing,
+        mount,
+    }
+}
+
+/// The two daemon.json keys that move or change dockerd's storage; the rest is not ours.
+#[derive(Debug, Default, serde::Deserialize)]
+struct DaemonJson {
+    #[serde(rename = "data-root")]
+    data_root: Option<String>,
+    #[serde(rename = "storage-driver")]
+    storage_driver: Option<String>,
 }
 
 /// The directory itself or its closest parent that exists: what podman would create it on.
@@ -127,6 +204,43 @@ impl Facts {
     /// fuse-overlayfs would be used: configured, or needed because native overlay fails.
     fn needs_fuse(&self) -> bool {
         self.mount_program.is_some() || matches!(self.native_overlay, Some(Err(_)))
+    }
+
+    /// Some overlay (native, or fuse-overlayfs through a usable /dev/fuse) works here;
+    /// `None` when the experiment did not get far enough to tell.
+    fn overlay_works(&self) -> Option<bool> {
+        let fuse = self.fuse_overlayfs.is_some() && self.fuse.is_ok();
+        match &self.native_overlay {
+            Some(Ok(())) => Some(true),
+            Some(Err(_)) => Some(fuse),
+            None if fuse => Some(true),
+            None => None,
+        }
+    }
+
+    /// podman copies layers with vfs: chosen, no overlay works, or no driver configured
+    /// (podman before 4.6 then picks vfs). `None` when it depends on an untried overlay.
+    fn podman_uses_vfs(&self) -> Option<bool> {
+        if self.uses_vfs_by_choice() || self.driver.is_none() {
+            return Some(true);
+        }
+        self.overlay_works().map(|works| !works)
+    }
+
+    /// The driver rootless dockerd ends up with: daemon.json's, else the first that works
+    /// of overlay2 (native overlay in its user namespace), fuse-overlayfs and vfs.
+    fn docker_driver(&self) -> Option<String> {
+        if let Some(driver) = &self.docker.driver {
+            return Some(driver.clone());
+        }
+        match &self.native_overlay {
+            Some(Ok(())) => Some("overlay2".into()),
+            _ if self.fuse_overlayfs.is_some() && self.fuse.is_ok() => {
+                Some("fuse-overlayfs".into())
+            }
+            Some(Err(_)) => Some("vfs".into()),
+            None => None,
+        }
     }
 }
 
@@ -176,9 +290,22 @@ pub const DIR_NOEXEC: FindingDoc = FindingDoc {
     id: "storage.dir_noexec",
     summary: "podman's storage directory is on a noexec mount",
     explanation: "A container's programs are executed from podman's storage. On a noexec mount \
-(a hardened /home, ChromeOS user data) the runtime cannot exec the container's first process \
-and `podman run` fails with \"permission denied\".",
+(a hardened /home, ChromeOS user data) with the vfs driver, whose layers are plain directories \
+there, the runtime cannot exec the container's first process and `podman run` fails with \
+\"permission denied\". An overlay (native or fuse-overlayfs) is a mount of its own, with exec: \
+podman uses vfs when storage.conf says so, when no overlay works, and, before podman 4.6, when \
+no storage.conf sets a driver.",
     references: &["mount(8): noexec"],
+};
+
+pub const DOCKER_DATA_ROOT: FindingDoc = FindingDoc {
+    id: "storage.docker_data_root",
+    summary: "rootless dockerd's data-root must hold its layers and let containers exec",
+    explanation: "Rootless dockerd keeps images and containers in its data-root, ~/.local/share/docker unless ~/.config/docker/daemon.json sets `data-root`. On NFS, CIFS and similar file systems the daemon cannot own files as the user's subordinate ids, and overlay refuses them as upper layer. A noexec mount stops containers only with the vfs driver, which runs them from plain directories there; overlay2 and fuse-overlayfs mount a view of their own, from which containers exec. dockerd picks overlay2 when overlay mounts in its user namespace (Linux 5.11 and later), else fuse-overlayfs when installed and /dev/fuse opens, else vfs.",
+    references: &[
+        "https://docs.docker.com/engine/security/rootless/",
+        "dockerd(8): --data-root, --storage-driver",
+    ],
 };
 
 pub const DOCS: &[&FindingDoc] = &[
@@ -187,6 +314,7 @@ pub const DOCS: &[&FindingDoc] = &[
     &VFS_FALLBACK,
     &DIR_FILESYSTEM,
     &DIR_NOEXEC,
+    &DOCKER_DATA_ROOT,
 ];
 
 /// A storage.conf fix that moves the storage to a local directory that allows exec.
@@ -251,7 +379,92 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         )
     };
     findings.push(vfs);
+    findings.push(judge_docker(facts));
     findings
+}
+
+fn judge_docker(facts: &Facts) -> Finding {
+    let docker = &facts.docker;
+    let shown = docker.data_root.display().to_string();
+    let source = if docker.data_root_set {
+        format!("data-root in {}", docker.config.display())
+    } else {
+        "data-root (dockerd's rootless default)".to_string()
+    };
+    if let Some(error) = &docker.config_error {
+        return Finding::new(
+            &DOCKER_DATA_ROOT,
+            Status::Unknown,
+            format!("daemon.json could not be read, so dockerd's storage is not known: {error}"),
+        )
+        .evidence(docker.config.display().to_string(), error.clone());
+    }
+    let mount = match &docker.mount {
+        Ok(mount) => mount,
+        Err(reason) => return Finding::new(&DOCKER_DATA_ROOT, Status::Unknown, reason.clone()),
+    };
+    let on = if docker.existing == docker.data_root {
+        shown.clone()
+    } else {
+        format!(
+            "{shown} (not created yet; on {})",
+            docker.existing.display()
+        )
+    };
+    let driver = facts.docker_driver();
+    let driver_text = driver
+        .as_deref()
+        .unwrap_or("not known (the overlay mount was not tried)");
+    let finding = |status, title: String| {
+        Finding::new(&DOCKER_DATA_ROOT, status, title)
+            .evidence(source.clone(), on.clone())
+            .evidence("/proc/self/mountinfo", mount.line.clone())
+            .evidence("storage driver", driver_text.to_string())
+    };
+    let move_root = "mkdir -p ~/.config/docker && printf '{\\n  \"data-root\": \"/var/tmp/%s/docker\"\\n}\\n' \"$USER\" > ~/.config/docker/daemon.json";
+    if NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str()) {
+        return finding(
+            Status::Fail,
+            format!(
+                "dockerd's data-root is on {} ({}): rootless storage does not work there",
+                mount.fs_type, mount.mount_point
+            ),
+        )
+        .without_root(move_root);
+    }
+    if !mount.noexec {
+        return finding(
+            Status::Ok,
+            format!(
+                "dockerd's data-root is on {} and allows exec",
+                mount.fs_type
+            ),
+        );
+    }
+    match driver.as_deref() {
+        Some("vfs") => finding(
+            Status::Fail,
+            format!(
+                "dockerd's data-root is on a noexec mount ({}) and vfs runs containers from there",
+                mount.mount_point
+            ),
+        )
+        .without_root(move_root),
+        Some(driver) => finding(
+            Status::Ok,
+            format!(
+                "dockerd's data-root is on a noexec mount ({}), but {driver} mounts the containers' files with exec",
+                mount.mount_point
+            ),
+        ),
+        None => finding(
+            Status::Unknown,
+            format!(
+                "dockerd's data-root is on a noexec mount ({}): fatal only with vfs, and whether overlay works was not tried",
+                mount.mount_point
+            ),
+        ),
+    }
 }
 
 fn judge_overlay(facts: &Facts) -> Finding {
@@ -321,20 +534,35 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
         )
         .evidence("storage directory", on.clone())
     });
-    findings.push(if mount.noexec {
-        Finding::new(
-            &DIR_NOEXEC,
+    let noexec = |status, title: String| {
+        Finding::new(&DIR_NOEXEC, status, title)
+            .evidence("storage directory", on.clone())
+            .evidence("/proc/self/mountinfo", mount.line.clone())
+    };
+    findings.push(match (mount.noexec, facts.podman_uses_vfs()) {
+        (false, _) => Finding::new(&DIR_NOEXEC, Status::Ok, "the storage directory allows exec"),
+        (true, Some(true)) => noexec(
             Status::Fail,
             format!(
-                "the storage directory is on a noexec mount ({})",
+                "the storage directory is on a noexec mount ({}) and vfs runs containers from there",
                 mount.mount_point
             ),
         )
-        .evidence("storage directory", on)
-        .evidence("/proc/self/mountinfo", mount.line.clone())
-        .without_root(LOCAL_STORAGE)
-    } else {
-        Finding::new(&DIR_NOEXEC, Status::Ok, "the storage directory allows exec")
+        .without_root(LOCAL_STORAGE),
+        (true, Some(false)) => noexec(
+            Status::Ok,
+            format!(
+                "the storage directory is on a noexec mount ({}), but overlay mounts the containers' files with exec",
+                mount.mount_point
+            ),
+        ),
+        (true, None) => noexec(
+            Status::Unknown,
+            format!(
+                "the storage directory is on a noexec mount ({}): fatal only with vfs, and whether overlay works was not tried",
+                mount.mount_point
+            ),
+        ),
     });
     findings
 }
@@ -405,6 +633,21 @@ mod tests {
             native_overlay_skipped: None,
             fuse_overlayfs: None,
             fuse: Err("absent".into()),
+            docker: DockerStorage {
+                config: PathBuf::from("/home/alice/.config/docker/daemon.json"),
+                config_error: None,
+                data_root: PathBuf::from("/home/alice/.local/share/docker"),
+                data_root_set: false,
+                driver: None,
+                existing: PathBuf::from("/home/alice"),
+                mount: Ok(Mount {
+                    mount_point: "/home".into(),
+                    nosuid: false,
+                    noexec,
+                    fs_type: fs_type.into(),
+                    line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
+                }),
+            },
         }
     }
 
@@ -430,6 +673,49 @@ mod tests {
         let findings = judge(&facts("ext4", true));
         assert_eq!(status(&findings, DIR_FILESYSTEM.id), Status::Ok);
         assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Fail);
+    }
+
+    #[test]
+    fn a_noexec_mount_does_not_stop_overlay() {
+        let mut noexec = facts("ext4", true);
+        noexec.driver = Some(Setting {
+            value: "overlay".into(),
+            file: "/home/alice/.config/containers/storage.conf".into(),
+        });
+        let findings = judge(&noexec);
+        assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Ok);
+        assert_eq!(status(&findings, DOCKER_DATA_ROOT.id), Status::Ok);
+        let docker = findings
+            .iter()
+            .find(|f| f.id == DOCKER_DATA_ROOT.id)
+            .unwrap();
+        assert!(docker.title.contains("overlay2"), "{}", docker.title);
+    }
+
+    #[test]
+    fn dockers_vfs_on_a_noexec_mount_fails_and_untried_overlay_is_unknown() {
+        let mut vfs = facts("ext4", true);
+        vfs.native_overlay = Some(Err("EPERM".into()));
+        assert_eq!(status(&judge(&vfs), DOCKER_DATA_ROOT.id), Status::Fail);
+        vfs.docker.driver = Some("fuse-overlayfs".into());
+        assert_eq!(status(&judge(&vfs), DOCKER_DATA_ROOT.id), Status::Ok);
+        let mut untried = facts("ext4", true);
+        untried.native_overlay = None;
+        assert_eq!(
+            status(&judge(&untried), DOCKER_DATA_ROOT.id),
+            Status::Unknown
+        );
+    }
+
+    #[test]
+    fn dockers_data_root_on_nfs_fails() {
+        let findings = judge(&facts("nfs4", false));
+        assert_eq!(status(&findings, DOCKER_DATA_ROOT.id), Status::Fail);
+        let nfs = findings
+            .iter()
+            .find(|f| f.id == DOCKER_DATA_ROOT.id)
+            .unwrap();
+        assert!(nfs.fix.without_root[0].contains("data-root"));
     }
 
     #[test]

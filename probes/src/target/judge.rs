@@ -167,6 +167,7 @@ impl<'a> Judge<'a> {
             for finding in self.findings.iter().filter(|f| f.id == rule.finding.id) {
                 let verdict = match finding.status {
                     Status::Fail => rule.when_failing,
+                    Status::Warn if rule.warning_fails => rule.when_failing,
                     Status::Unknown => Verdict::Unknown,
                     _ => continue,
                 };

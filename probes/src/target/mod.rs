@@ -61,6 +61,9 @@ pub enum Requirement {
 pub struct Rule {
     pub finding: &'static FindingDoc,
     pub when_failing: Verdict,
+    /// A warning counts as failing too: for a target with no fallback where another has one
+    /// (podman copes without XDG_RUNTIME_DIR, dockerd-rootless.sh does not).
+    pub warning_fails: bool,
 }
 
 /// `rule(&network::TUN_UNUSABLE, Verdict::Degraded)`: shorthand for target declarations.
@@ -68,6 +71,16 @@ pub const fn rule(finding: &'static FindingDoc, when_failing: Verdict) -> Rule {
     Rule {
         finding,
         when_failing,
+        warning_fails: false,
+    }
+}
+
+/// Like [`rule`], for a finding whose warning this target does not survive.
+pub const fn rule_on_warning(finding: &'static FindingDoc, when_warned: Verdict) -> Rule {
+    Rule {
+        finding,
+        when_failing: when_warned,
+        warning_fails: true,
     }
 }
 

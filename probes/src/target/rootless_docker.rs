@@ -2,7 +2,7 @@
 //! start without subordinate ids and newuidmap, and without a network driver and
 //! /dev/net/tun the daemon does not start at all.
 
-use super::{Path, Requirement, rule};
+use super::{Path, Requirement, rule, rule_on_warning};
 use crate::probe::{network, platform, session, storage};
 use crate::verdict::{Target, Verdict};
 
@@ -17,6 +17,10 @@ pub const PATH: Path = Path {
             name: "session",
             rules: &[
                 rule(&session::FAKE_ROOT, Verdict::Blocked),
+                // dockerd-rootless.sh has no fallback: "XDG_RUNTIME_DIR needs to be set and
+                // writable", before rootlesskit starts.
+                rule_on_warning(&session::RUNTIME_DIR_UNSET, Verdict::Blocked),
+                rule(&session::RUNTIME_DIR_MISSING, Verdict::Blocked),
                 rule(&session::RUNTIME_DIR_WRONG_OWNER, Verdict::Blocked),
                 rule(&session::RUNTIME_DIR_NOT_WRITABLE, Verdict::Blocked),
             ],
@@ -27,14 +31,10 @@ pub const PATH: Path = Path {
         Requirement::UserNamespace {
             otherwise: Verdict::Blocked,
         },
-        // dockerd's data-root (~/.local/share/docker) lies beside podman's storage: the same
-        // file system rules hold for it.
+        // dockerd's data-root: a local file system, and exec where its driver needs it.
         Requirement::Findings {
             name: "storage",
-            rules: &[
-                rule(&storage::DIR_FILESYSTEM, Verdict::Blocked),
-                rule(&storage::DIR_NOEXEC, Verdict::Blocked),
-            ],
+            rules: &[rule(&storage::DOCKER_DATA_ROOT, Verdict::Blocked)],
         },
         // rootlesskit cannot start the daemon without its network: no fallback as podman's.
         Requirement::Findings {
