@@ -31,6 +31,7 @@ pub struct Made {
 pub fn make(live: &LiveHost, redact: bool) -> Result<Made, String> {
     let recorder = RecordingHost::new(live);
     let report = hostcap_probes::check(&recorder);
+    record_session(&recorder);
     let mut recording = recorder.into_recording();
     let redaction = if redact {
         Redaction::plan(&recording)
@@ -186,6 +187,28 @@ impl Tree {
             links,
             dirs,
             manifest,
+        }
+    }
+}
+
+/// Who ran the check, beyond what it read: the login's variables and the directories of its
+/// PATH (a lookup stats only the files it tries). A replay, or a fixture made from the bundle,
+/// then shows the same session.
+fn record_session(recorder: &RecordingHost) {
+    use hostcap_probes::host::Host;
+    for var in [
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PATH",
+        "XDG_RUNTIME_DIR",
+    ] {
+        recorder.env(var);
+    }
+    for dir in recorder.env("PATH").unwrap_or_default().split(':') {
+        if dir.starts_with('/') {
+            let _ = recorder.metadata(Path::new(dir));
         }
     }
 }

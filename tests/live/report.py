@@ -184,7 +184,8 @@ SIGNATURE = re.compile(
     r"should have setuid or have filecaps[^:\\\"]*|open\(\\\"/dev/net/tun\\\"\): [A-Za-z ]+|"
     r"cgroups in hybrid mode not supported"
 )
-NOISE = re.compile(r'"/" is not a shared mount|\(Unable to determine exit status\)|parsing PID ""')
+NOISE = re.compile(r'"/" is not a shared mount|\(Unable to determine exit status\)|parsing PID ""|'
+                   r'^\+ |Setting child propagation to "rslave" is not supported')
 LOGRUS = re.compile(r'^time="[^"]*" level=(\w+) msg="(.*)"$')
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Nix colours its errors even into a file
 
@@ -216,7 +217,7 @@ def key_line(err, width=100, ok=False):
         if not pool:
             return ""
     # the last "Error:" line is podman's own verdict; else the first interesting line
-    errs = [l for l in pool if l.startswith(("Error", "ERRO", "error:"))]
+    errs = [l for l in pool if l.startswith(("Error", "ERRO", "error:", "[rootlesskit:parent] error"))]
     pick = errs[-1] if errs else next((l for l in pool if INTERESTING.search(l)), pool[-1])
     if len(pick) <= width:
         return pick
@@ -741,6 +742,8 @@ def main():
             if not pr.ran:
                 continue
             key = key_line(pr.err, ok=pr.ok)
+            if t == "docker-daemon" and not pr.ok and not pr.err.count("[rootlesskit"):
+                key = key_line(pr.out) or key  # dockerd-rootless.sh's own checks echo to stdout
             if t in ("podman-unshare", "buildah-unshare", "setup-pause", "podman-unshare-migrated") and pr.ok:
                 us, gs = map_sizes(pr.out)
                 key = f"uid_map {us} ids, gid_map {gs} ids" + (f" | {key}" if key else "")
@@ -918,6 +921,10 @@ def main():
     print("== Real tools' stderr (verbatim, up to 8 lines each) ==")
     for name, label, status, cmd, err in details:
         lines = err.rstrip("\n").splitlines()
+        if label.startswith("dockerd-rootless.sh"):
+            # the script runs under `set -x` and dockerd logs its progress: keep what went wrong
+            lines = [l for l in lines if not l.startswith("+ ") and "level=info" not in l
+                     and "level=debug" not in l]
         print(f"-- {name} / {label.strip()}: {status}")
         print(f"   $ {cmd}")
         for l in lines[:8]:

@@ -22,8 +22,11 @@ pub struct Facts {
     pub accounts: Result<Vec<(String, u32)>, String>,
     /// The `subid:` source in nsswitch.conf, when one is set.
     pub nss_source: Option<String>,
-    /// The ids that exist in this user namespace (`/proc/self/uid_map`, inside column).
+    /// The ids that exist in this user namespace (`/proc/self/uid_map`, inside column);
+    /// empty outside one.
     pub namespace_ids: Vec<Range<u64>>,
+    /// Likewise the group ids (`/proc/self/gid_map`), for `/etc/subgid`.
+    pub namespace_gids: Vec<Range<u64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,13 +127,15 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts, userns: &userns::Fact
                 .map(|l| l.split('#').next().unwrap_or("").trim())
                 .find_map(|l| l.strip_prefix("subid:").map(|v| v.trim().to_string()))
         });
-    let namespace_ids = match &userns.uid_map {
+    let inside_ids = |map: &Option<String>| match map {
         Some(map) if userns.nested() => userns::parse_id_map(map)
             .into_iter()
             .map(|(inside, _, count)| inside..inside.saturating_add(count))
             .collect(),
         _ => Vec::new(),
     };
+    let namespace_ids = inside_ids(&userns.uid_map);
+    let namespace_gids = inside_ids(&userns.gid_map);
     Facts {
         user: id.and_then(|i| i.user.clone()),
         uid: id.map(|i| i.uid),
@@ -140,6 +145,7 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts, userns: &userns::Fact
         accounts,
         nss_source,
         namespace_ids,
+        namespace_gids,
     }
 }
 
@@ -155,6 +161,15 @@ fn parse_passwd(text: &str) -> Vec<(String, u32)> {
 }
 
 impl Facts {
+    /// The ids of this namespace that a file's ranges must lie in, and the map naming them.
+    fn namespace_of(&self, file: &SubidFile) -> (&[Range<u64>], &'static str) {
+        if file.path == "/etc/subgid" {
+            (&self.namespace_gids, "/proc/self/gid_map")
+        } else {
+            (&self.namespace_ids, "/proc/self/uid_map")
+        }
+    }
+
     fn is_own(&self, owner: &str) -> bool {
         self.user.as_deref() == Some(owner) || self.uid.is_some_and(|uid| owner == uid.to_string())
     }
@@ -305,9 +320,10 @@ the files; ranges held only by the plugin are not seen here.",
 pub const OUTSIDE_NAMESPACE: FindingDoc = FindingDoc {
     id: "subid.outside_parent_namespace",
     summary: "the subordinate range is not mapped into this user namespace",
-    explanation: "Inside a container or Crostini, only ids present in /proc/self/uid_map exist. \
-A subordinate range outside them makes newuidmap fail with \"write to uid_map failed: \
-Operation not permitted\". Choose ranges inside the mapped ids.",
+    explanation: "Inside a container or Crostini, only ids present in /proc/self/uid_map (and \
+group ids in /proc/self/gid_map) exist. A subordinate range outside them makes newuidmap or \
+newgidmap fail with \"write to uid_map failed: Operation not permitted\". Choose ranges inside \
+the mapped ids; a container engine may map different user and group ids.",
     references: &["containers/podman#27411", "containers/podman#4056"],
 };
 
@@ -473,16 +489,16 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
                     ));
                 }
             }
-            if !facts.namespace_ids.is_empty()
-                && !facts
-                    .namespace_ids
+            let (namespace, map) = facts.namespace_of(file);
+            if !namespace.is_empty()
+                && !namespace
                     .iter()
                     .any(|ids| ids.start <= entry.start && entry.range().end <= ids.end)
             {
                 outside.push(Evidence::new(
                     &at,
                     format!(
-                        "{} lies outside the ids mapped into this namespace",
+                        "{} lies outside the ids mapped into this namespace ({map})",
                         entry.text()
                     ),
                 ));
@@ -543,7 +559,9 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
     .map(|(doc, status, title, evidence)| {
         let finding = Finding::new(doc, status, title).with_evidence(evidence);
         if doc.id == OUTSIDE_NAMESPACE.id {
-            finding.with_root("give the user a range inside the ids listed in /proc/self/uid_map")
+            finding.with_root(
+                "give the user ranges inside the ids listed in /proc/self/uid_map (subuid) and /proc/self/gid_map (subgid)",
+            )
         } else {
             finding.with_root(format!(
                 "remove the user's lines from /etc/subuid and /etc/subgid, then: {reassign}"
@@ -623,6 +641,7 @@ mod tests {
                 .collect()),
             nss_source: None,
             namespace_ids: Vec::new(),
+            namespace_gids: Vec::new(),
         }
     }
 
@@ -660,6 +679,21 @@ mod tests {
         let f = facts("bob:100000:65536\n", vec![]);
         assert!(ids(&judge(&f)).contains(&("subid.no_range", Status::Fail)));
         assert!(!f.has_ranges());
+    }
+
+    #[test]
+    fn subgid_ranges_are_held_against_the_gid_map() {
+        // An engine that maps the user's subordinate uids but a narrower set of gids.
+        let mut f = facts("alice:100000:65536\n", vec![]);
+        f.namespace_ids = std::iter::once(0..200_000).collect();
+        f.namespace_gids = std::iter::once(0..65536).collect();
+        let outside = judge(&f)
+            .into_iter()
+            .find(|finding| finding.id == OUTSIDE_NAMESPACE.id)
+            .expect("subgid outside the gid map");
+        assert_eq!(outside.evidence.len(), 1, "{:?}", outside.evidence);
+        assert!(outside.evidence[0].source.contains("subgid"));
+        assert!(outside.evidence[0].excerpt.contains("/proc/self/gid_map"));
     }
 
     /// Properties of the range arithmetic: overlaps, sums and containment in a uid_map.

@@ -26,6 +26,8 @@ pub struct Facts {
     pub apparmor_restrict: Result<Option<i64>, String>,
     /// `/proc/self/uid_map`: the identity map `0 0 4294967295` outside any user namespace.
     pub uid_map: Option<String>,
+    /// `/proc/self/gid_map`: the group ids that exist here, which subgid ranges must lie in.
+    pub gid_map: Option<String>,
     pub experiment: Outcome<UsernsOutcome>,
 }
 
@@ -46,6 +48,7 @@ pub fn gather(host: &dyn Host) -> Facts {
         unprivileged_userns_clone: read_number(host, UNPRIVILEGED_USERNS_CLONE),
         apparmor_restrict: read_number(host, APPARMOR_RESTRICT),
         uid_map: read_optional(host, "/proc/self/uid_map").ok().flatten(),
+        gid_map: read_optional(host, "/proc/self/gid_map").ok().flatten(),
         experiment: crate::experiment::pending(),
     }
 }
@@ -424,6 +427,7 @@ mod tests {
             unprivileged_userns_clone: Ok(None),
             apparmor_restrict: Ok(None),
             uid_map: None,
+            gid_map: None,
             experiment: crate::experiment::pending(),
         }
     }
