@@ -31,6 +31,10 @@ pub struct HostSummary {
     pub source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<String>,
+    /// The host name the kernel holds, so that many reports can be told apart
+    /// (`hostcap summarize`); a support bundle replaces a distinctive one with `host`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     pub os: String,
     /// Where this system runs, when it is not plain hardware: "WSL 2 (systemd)", "rootless
     /// Podman container", "chroot", "FreeBSD Linux emulation (linuxulator)", "KVM virtual
@@ -100,6 +104,7 @@ fn summarize(host: &dyn Host, facts: &Facts) -> HostSummary {
     HostSummary {
         source,
         recorded,
+        hostname: facts.platform.hostname.clone(),
         os: facts.platform.os_name(),
         platform: facts.platform.label(),
         kernel: facts.platform.kernel_release.clone(),
