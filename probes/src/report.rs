@@ -13,8 +13,14 @@ use crate::verdict::{Target, TargetVerdict};
 
 pub const SCHEMA: &str = "hostcap/report/v1";
 
+/// What `hostcap check --json` prints. Within v1 fields are only ever added; finding ids are
+/// never renamed.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(title = "hostcap/report/v1"))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Always `hostcap/report/v1`; another value is another contract.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "hostcap/report/v1")))]
     pub schema: &'static str,
     pub hostcap_version: &'static str,
     pub host: HostSummary,
@@ -25,6 +31,7 @@ pub struct Report {
     pub recommendations: Vec<Recommendation>,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct HostSummary {
     /// `live`, or `recorded` for a fixture or support bundle.
