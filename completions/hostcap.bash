@@ -59,12 +59,16 @@ _hostcap() {
 
     case "${cmd}" in
         hostcap)
-            opts="-q -v -h -V --json --passive --from --require --quiet --verbose --user --uid --color --help --version check explain list bundle completions help"
+            opts="-q -v -h -V --json --format --passive --from --require --quiet --verbose --user --uid --color --help --version check explain list bundle completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -93,7 +97,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__bundle)
-            opts="-o -q -v -h --output --no-redact --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-o -q -v -h --output --no-redact --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +109,10 @@ _hostcap() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
                     return 0
                     ;;
                 --from)
@@ -135,12 +143,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__check)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -169,12 +181,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__completions)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help bash elvish fish powershell zsh"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -203,12 +219,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__explain)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -335,12 +355,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__list)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

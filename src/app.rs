@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 use hostcap_probes::host::{LiveHost, RecordedHost};
 use hostcap_probes::{Report, Target};
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
 use crate::render::{self, Palette};
 
 pub const EXIT_USAGE: u8 = 64;
@@ -89,6 +89,7 @@ fn usage_error(err: &clap::Error) -> u8 {
 fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
     CheckArgs {
         json: top.json || sub.json,
+        format: sub.format.or(top.format),
         passive: top.passive || sub.passive,
         from: sub.from.or_else(|| top.from.clone()),
         require: sub.require,
@@ -100,6 +101,7 @@ fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
 }
 
 fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
+    let format = args.output_format().map_err(Failure::Usage)?;
     if args.from.is_some() && (args.user.is_some() || args.uid.is_some()) {
         return Err(Failure::Usage(
             "--user and --uid judge this machine; they cannot be combined with --from".into(),
@@ -124,10 +126,11 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
     if args.quiet {
         return Ok(code);
     }
-    let text = if args.json {
-        render::json(&report)
-    } else {
-        render::human(&report, target, args.verbose, palette)
+    let text = match format {
+        Format::Human => render::human(&report, target, args.verbose, palette),
+        Format::Json => render::json(&report),
+        Format::Prometheus => render::prometheus(&report, std::time::SystemTime::now()),
+        Format::Nagios => render::nagios(&report, target),
     };
     match print(&text) {
         // The exit code is the answer an installer branches on: a reader that went away

@@ -3,6 +3,7 @@
 mod bundle;
 mod cli;
 mod consistency;
+mod formats;
 mod hosts;
 mod schema;
 mod util;

@@ -1,10 +1,15 @@
-//! Turning a report into text: for people (`human`) and for programs (`json`), plus the
-//! catalogue views behind `hostcap list` and `hostcap explain`.
+//! Turning a report into text: for people (`human`), for programs (`json`), for monitoring
+//! (`prometheus`, `nagios`), plus the catalogue views behind `hostcap list` and
+//! `hostcap explain`.
 
 mod escape;
 mod human;
+mod nagios;
+mod prometheus;
 
 pub use human::human;
+pub use nagios::nagios;
+pub use prometheus::prometheus;
 
 use hostcap_probes::{Report, Target, catalogue};
 use owo_colors::{OwoColorize, Style};
