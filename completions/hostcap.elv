@@ -38,6 +38,7 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand explain 'Explain a finding id or a target in full'
             cand list 'List every finding id and target'
             cand bundle 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
+            cand summarize 'Summarize many hosts'' reports (`check --json` files, folders of them, bundles) in one table of verdicts and the causes the hosts share'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -108,6 +109,22 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'hostcap;summarize'= {
+            cand --format 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line'
+            cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
+            cand --require 'The target whose verdict sets the exit code'
+            cand --user 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)'
+            cand --uid 'As root: judge for the user with this uid (like --user)'
+            cand --color 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)'
+            cand --json 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+            cand --passive 'Read files only; run no experiments'
+            cand -q 'Print nothing; only the exit code answers'
+            cand --quiet 'Print nothing; only the exit code answers'
+            cand -v 'Show every finding, the passing ones too, with evidence'
+            cand --verbose 'Show every finding, the passing ones too, with evidence'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'hostcap;completions'= {
             cand --format 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line'
             cand --from 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz'
@@ -129,6 +146,7 @@ set edit:completion:arg-completer[hostcap] = {|@words|
             cand explain 'Explain a finding id or a target in full'
             cand list 'List every finding id and target'
             cand bundle 'Write a support bundle: the report and exactly what the check read, redacted, as one .tar.gz that `hostcap check --from FILE` replays on another machine'
+            cand summarize 'Summarize many hosts'' reports (`check --json` files, folders of them, bundles) in one table of verdicts and the causes the hosts share'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -139,6 +157,8 @@ set edit:completion:arg-completer[hostcap] = {|@words|
         &'hostcap;help;list'= {
         }
         &'hostcap;help;bundle'= {
+        }
+        &'hostcap;help;summarize'= {
         }
         &'hostcap;help;completions'= {
         }

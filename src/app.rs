@@ -26,6 +26,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::List) => print(&render::list()).map(|_| 0),
         Some(Command::Bundle(args)) => bundle(&args, &cli.check),
+        Some(Command::Summarize { inputs }) => summarize(&inputs, &cli.check, palette),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "hostcap", &mut out);
@@ -173,6 +174,34 @@ fn bundle(args: &crate::cli::BundleArgs, check: &CheckArgs) -> Result<u8, Failur
     );
     // The bundle is the product here: success is 0 whatever the verdicts inside.
     let _ = made.report;
+    Ok(0)
+}
+
+/// `hostcap summarize`: the fleet's table, or its JSON. Success is 0 whatever the verdicts:
+/// the summary is the product, as with `bundle`.
+fn summarize(
+    inputs: &[std::path::PathBuf],
+    args: &CheckArgs,
+    palette: Palette,
+) -> Result<u8, Failure> {
+    let format = args.output_format().map_err(Failure::Usage)?;
+    if !matches!(format, Format::Human | Format::Json) {
+        return Err(Failure::Usage(format!(
+            "summarize prints a table or JSON, not --format {}",
+            format.name()
+        )));
+    }
+    let summary = crate::fleet::summarize(inputs).map_err(Failure::Usage)?;
+    let text = match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&summary)
+                .map_err(|e| Failure::Internal(format!("the summary as JSON: {e}")))?;
+            text.push('\n');
+            text
+        }
+        _ => render::summary(&summary, palette),
+    };
+    print(&text)?;
     Ok(0)
 }
 

@@ -36,6 +36,13 @@ pub enum Command {
     /// Write a support bundle: the report and exactly what the check read, redacted, as one
     /// .tar.gz that `hostcap check --from FILE` replays on another machine.
     Bundle(BundleArgs),
+    /// Summarize many hosts' reports (`check --json` files, folders of them, bundles) in
+    /// one table of verdicts and the causes the hosts share.
+    Summarize {
+        /// Reports, support bundles, or folders holding them.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        inputs: Vec<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

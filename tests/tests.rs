@@ -6,4 +6,5 @@ mod consistency;
 mod formats;
 mod hosts;
 mod schema;
+mod summarize;
 mod util;

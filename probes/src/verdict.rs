@@ -1,7 +1,7 @@
 //! What a verdict is: the targets, the four answers, and the verdict of one target with the
 //! path of requirements that decided it. The deciding itself lives in [`crate::target`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -78,7 +78,8 @@ impl Target {
 }
 
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+// Deserialize too: `hostcap summarize` reads verdicts back from reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Ready,
