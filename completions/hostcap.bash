@@ -34,6 +34,9 @@ _hostcap() {
             hostcap,list)
                 cmd="hostcap__subcmd__list"
                 ;;
+            hostcap,summarize)
+                cmd="hostcap__subcmd__summarize"
+                ;;
             hostcap__subcmd__help,bundle)
                 cmd="hostcap__subcmd__help__subcmd__bundle"
                 ;;
@@ -52,6 +55,9 @@ _hostcap() {
             hostcap__subcmd__help,list)
                 cmd="hostcap__subcmd__help__subcmd__list"
                 ;;
+            hostcap__subcmd__help,summarize)
+                cmd="hostcap__subcmd__help__subcmd__summarize"
+                ;;
             *)
                 ;;
         esac
@@ -59,12 +65,16 @@ _hostcap() {
 
     case "${cmd}" in
         hostcap)
-            opts="-q -v -h -V --json --passive --from --require --quiet --verbose --user --uid --color --help --version check explain list bundle completions help"
+            opts="-q -v -h -V --json --format --passive --from --require --quiet --verbose --user --uid --color --help --version check explain list bundle summarize completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -93,7 +103,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__bundle)
-            opts="-o -q -v -h --output --no-redact --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-o -q -v -h --output --no-redact --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +115,10 @@ _hostcap() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
                     return 0
                     ;;
                 --from)
@@ -135,12 +149,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__check)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -169,12 +187,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__completions)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help bash elvish fish powershell zsh"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -203,12 +225,16 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__explain)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -237,7 +263,7 @@ _hostcap() {
             return 0
             ;;
         hostcap__subcmd__help)
-            opts="check explain list bundle completions help"
+            opts="check explain list bundle summarize completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,13 +360,69 @@ _hostcap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hostcap__subcmd__help__subcmd__summarize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hostcap__subcmd__list)
-            opts="-q -v -h --json --passive --from --require --quiet --verbose --user --uid --color --help"
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
+                    COMPREPLY=($(compgen -W "rootless-podman rootless-docker bubblewrap nix-sandbox guix-daemon chroot proot vm" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hostcap__subcmd__summarize)
+            opts="-q -v -h --json --format --passive --from --require --quiet --verbose --user --uid --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json prometheus nagios" -- "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 use hostcap_probes::host::{LiveHost, RecordedHost};
 use hostcap_probes::{Report, Target};
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
 use crate::render::{self, Palette};
 
 pub const EXIT_USAGE: u8 = 64;
@@ -26,6 +26,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::List) => print(&render::list()).map(|_| 0),
         Some(Command::Bundle(args)) => bundle(&args, &cli.check),
+        Some(Command::Summarize { inputs }) => summarize(&inputs, &cli.check, palette),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "hostcap", &mut out);
@@ -89,6 +90,7 @@ fn usage_error(err: &clap::Error) -> u8 {
 fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
     CheckArgs {
         json: top.json || sub.json,
+        format: sub.format.or(top.format),
         passive: top.passive || sub.passive,
         from: sub.from.or_else(|| top.from.clone()),
         require: sub.require,
@@ -100,6 +102,7 @@ fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
 }
 
 fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
+    let format = args.output_format().map_err(Failure::Usage)?;
     if args.from.is_some() && (args.user.is_some() || args.uid.is_some()) {
         return Err(Failure::Usage(
             "--user and --uid judge this machine; they cannot be combined with --from".into(),
@@ -124,10 +127,11 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
     if args.quiet {
         return Ok(code);
     }
-    let text = if args.json {
-        render::json(&report)
-    } else {
-        render::human(&report, target, args.verbose, palette)
+    let text = match format {
+        Format::Human => render::human(&report, target, args.verbose, palette),
+        Format::Json => render::json(&report),
+        Format::Prometheus => render::prometheus(&report, std::time::SystemTime::now()),
+        Format::Nagios => render::nagios(&report, target),
     };
     match print(&text) {
         // The exit code is the answer an installer branches on: a reader that went away
@@ -170,6 +174,34 @@ fn bundle(args: &crate::cli::BundleArgs, check: &CheckArgs) -> Result<u8, Failur
     );
     // The bundle is the product here: success is 0 whatever the verdicts inside.
     let _ = made.report;
+    Ok(0)
+}
+
+/// `hostcap summarize`: the fleet's table, or its JSON. Success is 0 whatever the verdicts:
+/// the summary is the product, as with `bundle`.
+fn summarize(
+    inputs: &[std::path::PathBuf],
+    args: &CheckArgs,
+    palette: Palette,
+) -> Result<u8, Failure> {
+    let format = args.output_format().map_err(Failure::Usage)?;
+    if !matches!(format, Format::Human | Format::Json) {
+        return Err(Failure::Usage(format!(
+            "summarize prints a table or JSON, not --format {}",
+            format.name()
+        )));
+    }
+    let summary = crate::fleet::summarize(inputs).map_err(Failure::Usage)?;
+    let text = match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&summary)
+                .map_err(|e| Failure::Internal(format!("the summary as JSON: {e}")))?;
+            text.push('\n');
+            text
+        }
+        _ => render::summary(&summary, palette),
+    };
+    print(&text)?;
     Ok(0)
 }
 

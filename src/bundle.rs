@@ -321,6 +321,17 @@ pub fn unpack(archive: &Path) -> Result<Unpacked, String> {
     Ok(unpacked)
 }
 
+/// The report a bundle holds (`report.json`), read after the same checks as a replay.
+pub fn report_json(archive: &Path) -> Result<Vec<u8>, String> {
+    let unpacked = unpack(archive)?;
+    let path = unpacked.path().join("report.json");
+    let mut bytes = Vec::new();
+    fs::File::open(&path)
+        .and_then(|file| file.take(MAX_UNPACKED).read_to_end(&mut bytes))
+        .map_err(|e| format!("{}: no report.json in the bundle: {e}", archive.display()))?;
+    Ok(bytes)
+}
+
 /// The entry's path if it is relative and made of plain names only.
 fn checked_relative(name: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();

@@ -36,6 +36,13 @@ pub enum Command {
     /// Write a support bundle: the report and exactly what the check read, redacted, as one
     /// .tar.gz that `hostcap check --from FILE` replays on another machine.
     Bundle(BundleArgs),
+    /// Summarize many hosts' reports (`check --json` files, folders of them, bundles) in
+    /// one table of verdicts and the causes the hosts share.
+    Summarize {
+        /// Reports, support bundles, or folders holding them.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        inputs: Vec<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -45,9 +52,13 @@ pub enum Command {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
-    /// Print the report as JSON (schema hostcap/report/v1).
+    /// Print the report as JSON (schema hostcap/report/v1); the same as --format json.
     #[arg(long, global = true)]
     pub json: bool,
+    /// How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter
+    /// textfile-collector metrics, or as a Nagios plugin's line.
+    #[arg(long, value_enum, value_name = "FORMAT", global = true)]
+    pub format: Option<Format>,
     /// Read files only; run no experiments.
     #[arg(long, global = true)]
     pub passive: bool,
@@ -81,6 +92,43 @@ pub struct BundleArgs {
     /// Keep user names, the host name, addresses and environment values as they are.
     #[arg(long)]
     pub no_redact: bool,
+}
+
+impl CheckArgs {
+    /// The format asked for: `--json` is `--format json`, and the two must not disagree.
+    pub fn output_format(&self) -> Result<Format, String> {
+        match (self.json, self.format) {
+            (true, Some(format)) if format != Format::Json => Err(format!(
+                "--json and --format {} ask for different formats",
+                format.name()
+            )),
+            (true, _) => Ok(Format::Json),
+            (false, format) => Ok(format.unwrap_or(Format::Human)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The report for people (the default).
+    Human,
+    /// The report as JSON, schema hostcap/report/v1.
+    Json,
+    /// node_exporter textfile-collector metrics: verdicts, findings, when the check ran.
+    Prometheus,
+    /// One Nagios plugin line with perfdata; the exit code is the plugin state.
+    Nagios,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Prometheus => "prometheus",
+            Format::Nagios => "nagios",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@
 mod app;
 mod bundle;
 mod cli;
+mod fleet;
 mod redact;
 mod render;
 

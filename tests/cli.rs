@@ -11,6 +11,9 @@ fn bad_usage_is_one_line_and_exit_64() {
         &["check", "--from", "/nonexistent/recorded-host"],
         &["completions", "tcsh"],
         &["--quiet", "--verbose"],
+        &["check", "--format", "xml"],
+        &["check", "--json", "--format", "nagios"],
+        &["--format", "prometheus", "check", "--json"],
     ] {
         let run = hostcap(args);
         assert_eq!(run.code, 64, "{args:?}: {}", run.stderr);

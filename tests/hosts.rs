@@ -831,3 +831,11 @@ fn a_bad_host_toml_is_bad_usage_with_its_path() {
     assert!(run.stderr.contains("host.toml"), "{}", run.stderr);
     assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn the_host_name_is_reported_when_the_host_has_one() {
+    assert_eq!(report("crostini-penguin").1["host"]["hostname"], "penguin");
+    assert_eq!(report("fydeos-crosh").1["host"]["hostname"], "localhost");
+    let (_, without) = report("fedora-40-filecaps");
+    assert!(without["host"].get("hostname").is_none(), "{without}");
+}

@@ -3,5 +3,8 @@
 mod bundle;
 mod cli;
 mod consistency;
+mod formats;
 mod hosts;
+mod schema;
+mod summarize;
 mod util;

@@ -40,3 +40,15 @@ pub fn report(name: &str) -> (i32, serde_json::Value) {
         .unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {}", run.stdout));
     (run.code, json)
 }
+
+/// The names of every recorded host in tests/hosts/, sorted.
+pub fn recorded_hosts() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("tests/hosts"))
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -28,6 +29,7 @@ impl Status {
 }
 
 /// One piece of evidence: where it was seen and the exact text that proves it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
     /// A path, a command, `experiment userns`, `kernel log`…
@@ -44,6 +46,7 @@ impl Evidence {
     }
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fix {
     /// Commands an administrator can paste.
@@ -69,6 +72,7 @@ pub struct FindingDoc {
     pub references: &'static [&'static str],
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub id: &'static str,

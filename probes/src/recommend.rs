@@ -7,6 +7,7 @@ use crate::finding::Finding;
 use crate::probe::{Facts, platform};
 use crate::verdict::{Target, TargetVerdict, Verdict};
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Feasibility {
@@ -17,6 +18,7 @@ pub enum Feasibility {
     No,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recommendation {
     pub id: &'static str,

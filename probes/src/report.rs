@@ -13,8 +13,14 @@ use crate::verdict::{Target, TargetVerdict};
 
 pub const SCHEMA: &str = "hostcap/report/v1";
 
+/// What `hostcap check --json` prints. Within v1 fields are only ever added; finding ids are
+/// never renamed.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(title = "hostcap/report/v1"))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Always `hostcap/report/v1`; another value is another contract.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "hostcap/report/v1")))]
     pub schema: &'static str,
     pub hostcap_version: &'static str,
     pub host: HostSummary,
@@ -25,12 +31,17 @@ pub struct Report {
     pub recommendations: Vec<Recommendation>,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct HostSummary {
     /// `live`, or `recorded` for a fixture or support bundle.
     pub source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<String>,
+    /// The host name the kernel holds, so that many reports can be told apart
+    /// (`hostcap summarize`); a support bundle replaces a distinctive one with `host`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     pub os: String,
     /// Where this system runs, when it is not plain hardware: "WSL 2 (systemd)", "rootless
     /// Podman container", "chroot", "FreeBSD Linux emulation (linuxulator)", "KVM virtual
@@ -100,6 +111,7 @@ fn summarize(host: &dyn Host, facts: &Facts) -> HostSummary {
     HostSummary {
         source,
         recorded,
+        hostname: facts.platform.hostname.clone(),
         os: facts.platform.os_name(),
         platform: facts.platform.label(),
         kernel: facts.platform.kernel_release.clone(),

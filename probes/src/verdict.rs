@@ -1,8 +1,9 @@
 //! What a verdict is: the targets, the four answers, and the verdict of one target with the
 //! path of requirements that decided it. The deciding itself lives in [`crate::target`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Target {
@@ -76,7 +77,9 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+// Deserialize too: `hostcap summarize` reads verdicts back from reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Ready,
@@ -119,6 +122,7 @@ impl Verdict {
     }
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetVerdict {
     pub target: Target,
@@ -146,6 +150,7 @@ impl TargetVerdict {
 }
 
 /// How one requirement of a target's path was decided.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepVerdict {
     /// What the default command needs here, e.g. "id mapping" or "network".

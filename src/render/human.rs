@@ -253,7 +253,7 @@ fn footer(out: &mut String, report: &Report, required: Target, first: Option<&st
     let _ = writeln!(out, "{line}");
 }
 
-fn verdict_style(verdict: Verdict) -> Style {
+pub(super) fn verdict_style(verdict: Verdict) -> Style {
     match verdict {
         Verdict::Ready => Style::new().green().bold(),
         Verdict::Degraded => Style::new().yellow().bold(),

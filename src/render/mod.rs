@@ -1,10 +1,17 @@
-//! Turning a report into text: for people (`human`) and for programs (`json`), plus the
-//! catalogue views behind `hostcap list` and `hostcap explain`.
+//! Turning a report into text: for people (`human`), for programs (`json`), for monitoring
+//! (`prometheus`, `nagios`), for fleets (`summary`), plus the catalogue views behind `hostcap list` and
+//! `hostcap explain`.
 
 mod escape;
 mod human;
+mod nagios;
+mod prometheus;
+mod summary;
 
 pub use human::human;
+pub use nagios::nagios;
+pub use prometheus::prometheus;
+pub use summary::summary;
 
 use hostcap_probes::{Report, Target, catalogue};
 use owo_colors::{OwoColorize, Style};

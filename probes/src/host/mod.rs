@@ -83,6 +83,7 @@ pub struct Group {
 
 /// Set when a live host is judged for another user than the one running hostcap (root with
 /// `--user`): who judges, and the environment assumed for the user.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct JudgedFor {
     /// Who runs the check, e.g. "root (uid 0)".

@@ -114,6 +114,8 @@ pub struct Facts {
     pub lsb_release: BTreeMap<String, String>,
     pub kernel_release: Option<String>,
     pub arch: Option<String>,
+    /// The host name (`/proc/sys/kernel/hostname`): how a fleet summary names this host.
+    pub hostname: Option<String>,
     /// `/proc/version`: on FreeBSD's Linux emulation it names FreeBSD's builder.
     pub proc_version: Option<String>,
     /// Markers of the Linux development environment (Crostini) found inside this system.
@@ -317,6 +319,7 @@ pub fn gather(host: &dyn Host) -> Facts {
     let exists = |path: &str| host.metadata(Path::new(path)).is_ok();
     facts.kernel_release = trimmed("/proc/sys/kernel/osrelease");
     facts.arch = trimmed("/proc/sys/kernel/arch");
+    facts.hostname = trimmed("/proc/sys/kernel/hostname");
     facts.proc_version = trimmed("/proc/version");
     facts.crostini_markers = ["/dev/.cros_milestone", "/opt/google/cros-containers"]
         .into_iter()
