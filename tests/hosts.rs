@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{hostcap, recorded_host, report};
+use crate::util::{hostcap, hostcap_within, recorded_host, report};
 
 /// What a person who knows the machine expects: rootless podman's verdict and exit code, the
 /// finding that decides it, and a piece of evidence that must be quoted for it; and the
@@ -806,6 +806,80 @@ fn a_strange_host_gives_unknowns_not_a_crash() {
     );
     let human = hostcap(&["--from", dir.path().to_str().unwrap()]);
     assert_eq!(human.code, run.code);
+}
+
+/// Files that would hang or exhaust a careless reader: a 1 GiB sparse file, a FIFO, a symlink
+/// loop, a status with fields twice and fields missing, an unreadable directory and a PATH of
+/// 10 000 entries. Each gives an unknown (or failing) finding with its reason, promptly.
+#[test]
+fn a_hostile_host_gives_reasons_and_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    write(
+        &root,
+        "/proc/self/status",
+        b"Name:\tbash\nUid:\t1000\t1000\t1000\t1000\nUid:\t0\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n",
+    );
+    write(&root, "/etc/subgid", b"alice:100000:65536\n");
+    fs::File::create(root.join("etc/subuid"))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    nix::unistd::mkfifo(
+        &root.join("etc/passwd"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("os-release.d", root.join("etc/os-release")).unwrap();
+    std::os::unix::fs::symlink("os-release", root.join("etc/os-release.d")).unwrap();
+    fs::create_dir_all(root.join("etc/containers")).unwrap();
+    let path: Vec<String> = (0..10_000)
+        .map(|i| format!("/opt/tool-{i}/bin"))
+        .chain(["/usr/bin".to_string()])
+        .collect();
+    fs::write(
+        dir.path().join("host.toml"),
+        format!(
+            "[source]\nimitates = \"a hostile test host\"\n\
+             [identity]\nuid = 1000\ngid = 1000\nuser = \"alice\"\nhome = \"/home/alice\"\n\
+             [env]\nPATH = \"{}\"\nHOME = \"/home/alice\"\n\
+             [files.\"/etc/containers\"]\nkind = \"dir\"\nunreadable = true\n",
+            path.join(":")
+        ),
+    )
+    .unwrap();
+    let from = dir.path().to_str().unwrap();
+    let run = hostcap_within(
+        &["--json", "--from", from],
+        std::time::Duration::from_secs(30),
+    );
+    assert!([0, 1, 2, 3].contains(&run.code), "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = |id: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .clone()
+    };
+    let unreadable = finding("subid.unreadable").to_string();
+    assert!(unreadable.contains("larger than"), "{unreadable}");
+    // The duplicated Uid line is not taken for root, and the missing fields are unknown.
+    assert_eq!(finding("identity.no_new_privs")["status"], "unknown");
+    assert_ne!(finding("session.fake_root")["status"], "fail");
+    // Nothing proved a user namespace here: no rootless target may be called ready.
+    for v in json["verdicts"].as_array().unwrap() {
+        if ["rootless-podman", "rootless-docker", "bubblewrap"]
+            .contains(&v["target"].as_str().unwrap())
+        {
+            assert_ne!(v["verdict"], "ready", "{v}");
+        }
+    }
+    let human = hostcap_within(&["--from", from], std::time::Duration::from_secs(30));
+    assert_eq!(human.code, run.code, "{}", human.stderr);
 }
 
 #[test]

@@ -223,8 +223,23 @@ impl Host for LiveHost {
     }
 }
 
+/// Reads a regular file (procfs and sysfs files are regular too), at most [`READ_LIMIT`]
+/// bytes. A FIFO put where a file belongs would block `open` until a writer comes, and a
+/// device could be endless or reach hardware: both are refused, and opening never blocks.
 fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
-    let file = fs::File::open(path).map_err(|e| HostError::from_io(path, &e))?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| HostError::from_io(path, &e))?;
+    let meta = file.metadata().map_err(|e| HostError::from_io(path, &e))?;
+    if !meta.is_file() {
+        return Err(HostError::Other(
+            path.to_path_buf(),
+            "not a regular file".into(),
+        ));
+    }
     let mut bytes = Vec::new();
     file.take(READ_LIMIT + 1)
         .read_to_end(&mut bytes)
@@ -345,4 +360,32 @@ fn read_kernel_ring() -> Result<String, HostError> {
     }
     buf.truncate(read as usize);
     Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+#[cfg(test)]
+mod hostile_files {
+    use super::*;
+
+    #[test]
+    fn a_fifo_where_a_file_belongs_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("subuid");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        let err = read_file(&fifo).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn an_endless_device_is_refused() {
+        let err = read_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_sparse_file_is_too_large_after_reading_only_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge");
+        fs::File::create(&path).unwrap().set_len(1 << 30).unwrap();
+        assert!(matches!(read_file(&path), Err(HostError::TooLarge(_))));
+    }
 }

@@ -10,6 +10,7 @@ mod live;
 mod meta;
 mod recorded;
 mod recording;
+mod search_path;
 mod subject;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub use meta::{FileKind, FileMeta};
 pub(crate) use recorded::decode_hex;
 pub use recorded::{HostToml, RecordedHost, RecordedHostError};
 pub use recording::{Recording, RecordingHost};
+pub use search_path::SearchPath;
 pub use subject::{DEFAULT_LOGIN_PATH, Login, Subject, SubjectError, login_environment};
 
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
@@ -165,15 +167,13 @@ pub trait Host {
 
     /// Finds `name` in a `PATH`-style list the way Go's `exec.LookPath` does, which is what
     /// podman, buildah and rootlesskit use for newuidmap: the first entry that is not a
-    /// directory and has any execute bit wins, even if a better copy comes later.
+    /// directory and has any execute bit wins, even if a better copy comes later. For the
+    /// session's PATH, searched for many programs, [`SearchPath`] is cheaper.
     fn find_in_path(&self, name: &str, path_list: &str) -> Option<PathBuf> {
         path_list
             .split(':')
             .filter(|dir| dir.starts_with('/'))
             .map(|dir| Path::new(dir).join(name))
-            .find(|candidate| {
-                self.metadata(candidate)
-                    .is_ok_and(|meta| meta.kind != FileKind::Dir && meta.mode & 0o111 != 0)
-            })
+            .find(|candidate| search_path::is_program(self, candidate))
     }
 }

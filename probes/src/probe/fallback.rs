@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileMeta, Host, Identity};
+use crate::host::{FileMeta, Host, Identity, SearchPath};
 use crate::probe::idmap::mount_of;
 use crate::probe::package::PackageManager;
 
@@ -45,9 +45,9 @@ pub fn gather(
     no_new_privs: bool,
     mountinfo: &Result<String, String>,
     package_manager: Option<PackageManager>,
+    search: &SearchPath,
 ) -> Facts {
-    let path_list = host.env("PATH").unwrap_or_default();
-    let proot = host.find_in_path("proot", &path_list);
+    let proot = search.find(host, "proot");
     let kvm = host
         .metadata(Path::new("/dev/kvm"))
         .map_err(|e| e.to_string());
@@ -72,7 +72,7 @@ pub fn gather(
             .is_ok_and(|text| cpu_flags_say_hypervisor(&text));
     let qemu = ["qemu-system-x86_64", "qemu-system-aarch64", "qemu-kvm"]
         .into_iter()
-        .find_map(|name| host.find_in_path(name, &path_list));
+        .find_map(|name| search.find(host, name));
     let kvm_group = kvm
         .as_ref()
         .ok()
@@ -90,7 +90,7 @@ pub fn gather(
         }),
         proot,
         qemu,
-        sudo: host.find_in_path("sudo", &path_list),
+        sudo: search.find(host, "sudo"),
         user: identity.and_then(|id| id.user.clone()),
         admin_group: identity.and_then(|id| {
             id.groups

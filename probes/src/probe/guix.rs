@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileKind, Host};
+use crate::host::{FileKind, Host, SearchPath};
 use crate::probe::read_optional;
 
 /// At most this many processes are looked at; a host with more is reported as such.
@@ -84,11 +84,10 @@ pub struct Facts {
     pub group: Result<Option<BuildGroup>, String>,
 }
 
-pub fn gather(host: &dyn Host) -> Facts {
+pub fn gather(host: &dyn Host, search: &SearchPath) -> Facts {
     let mut installed = Vec::new();
-    let path_list = host.env("PATH").unwrap_or_default();
     for program in ["guix", "guix-daemon"] {
-        if let Some(found) = host.find_in_path(program, &path_list) {
+        if let Some(found) = search.find(host, program) {
             installed.push(format!("{program} in PATH: {}", found.display()));
         }
     }
@@ -713,7 +712,7 @@ mod tests {
             "Name:\tguix-daemon\nUid:\t0\t0\t0\t0\n",
         );
         let (_dir, host) = host(&files);
-        let facts = gather(&host);
+        let facts = gather(&host, &SearchPath::from_env(&host));
         assert!(facts.daemon_running());
         assert!(facts.disable_chroot());
         let findings = judge(&facts);
@@ -741,7 +740,7 @@ mod tests {
             "Uid:\t0\t0\t0\t0\n",
         );
         let (_dir, host) = host(&files);
-        let facts = gather(&host);
+        let facts = gather(&host, &SearchPath::from_env(&host));
         assert!(!facts.disable_chroot());
         assert_eq!(status(&facts, DISABLE_CHROOT.id), Status::Ok);
         assert_eq!(status(&facts, BUILD_USERS.id), Status::Warn);
@@ -756,7 +755,10 @@ mod tests {
         files.retain(|(p, _)| *p != "/etc/group");
         files.push(("/etc/group", "guixbuild:x:30000:\n"));
         let (_dir, host) = host(&files);
-        assert_eq!(status(&gather(&host), BUILD_USERS.id), Status::Fail);
+        assert_eq!(
+            status(&gather(&host, &SearchPath::from_env(&host)), BUILD_USERS.id),
+            Status::Fail
+        );
     }
 
     #[test]
@@ -769,7 +771,7 @@ mod tests {
             ),
         ];
         let (_dir, host) = host(&files);
-        let facts = gather(&host);
+        let facts = gather(&host, &SearchPath::from_env(&host));
         assert!(!facts.daemon_running());
         assert_eq!(status(&facts, DISABLE_CHROOT.id), Status::Info);
     }
@@ -778,7 +780,7 @@ mod tests {
     fn a_socket_without_a_visible_daemon_is_unknown() {
         let files = [("/var/guix/daemon-socket/socket", "")];
         let (_dir, host) = host(&files);
-        let facts = gather(&host);
+        let facts = gather(&host, &SearchPath::from_env(&host));
         assert_eq!(status(&facts, DISABLE_CHROOT.id), Status::Unknown);
         assert_eq!(status(&facts, BUILD_USERS.id), Status::Unknown);
     }

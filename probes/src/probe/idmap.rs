@@ -9,7 +9,7 @@ use procfs_core::FromRead;
 
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome};
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileMeta, Host, Identity};
+use crate::host::{FileMeta, Host, Identity, SearchPath};
 use crate::probe::file_caps::FileCaps;
 use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
 use crate::probe::package::PackageManager;
@@ -109,15 +109,23 @@ pub fn gather(
     subid: &subid::Facts,
     mountinfo: &Result<String, String>,
     package_manager: Option<PackageManager>,
+    search: &SearchPath,
 ) -> Facts {
     let env_path = host.env("PATH");
-    let path_list = env_path.clone().unwrap_or_else(|| DEFAULT_PATH.to_string());
+    let default_search;
+    let search = if env_path.is_some() {
+        search
+    } else {
+        default_search = SearchPath::new(host, DEFAULT_PATH);
+        &default_search
+    };
+    let path_list = search.as_str().to_string();
     let helper = |name, cap, cap_name| Helper {
         name,
         cap,
         cap_name,
-        found: host
-            .find_in_path(name, &path_list)
+        found: search
+            .find(host, name)
             .map(|path| inspect(host, path, mountinfo)),
     };
     let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use crate::experiment::Outcome;
 
-use crate::host::{Host, HostError};
+use crate::host::{Host, HostError, SearchPath};
 
 /// Reads a text file that may legitimately be absent: `Ok(None)` when it does not exist.
 pub(crate) fn read_optional(host: &dyn Host, path: &str) -> Result<Option<String>, HostError> {
@@ -109,7 +109,9 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let mountinfo = host
             .read_string(Path::new("/proc/self/mountinfo"))
             .map_err(|e| e.to_string());
-        let mut idmap = idmap::gather(host, id, &subid, &mountinfo, package_manager);
+        // PATH resolved once for every program lookup of the check.
+        let search = SearchPath::from_env(host);
+        let mut idmap = idmap::gather(host, id, &subid, &mountinfo, package_manager, &search);
         let idmap_run = idmap
             .plan
             .clone()
@@ -121,7 +123,14 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             .filter(|h| h.starts_with('/'))
             .or_else(|| id.and_then(|id| id.home.clone()));
         let conf = containers_conf::gather(host, home.as_deref());
-        let runtime = runtime::gather(host, &conf, &mountinfo, id.map(|i| i.uid), package_manager);
+        let runtime = runtime::gather(
+            host,
+            &conf,
+            &mountinfo,
+            id.map(|i| i.uid),
+            package_manager,
+            &search,
+        );
         let platform = platform::gather(host);
         let lsm = lsm::gather(host, identity.uid());
         let fallback = fallback::gather(
@@ -131,17 +140,25 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             identity.no_new_privs(),
             &mountinfo,
             package_manager,
+            &search,
         );
         let session = session::gather(host, id, userns.uid_map.as_deref());
-        let network = network::gather(host, &conf, package_manager);
+        let network = network::gather(host, &conf, package_manager, &search);
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
-        let programs = programs::gather(host);
-        let nix = nix::gather(host, &identity);
-        let guix = guix::gather(host);
+        let programs = programs::gather(host, &search);
+        let nix = nix::gather(host, &identity, &search);
+        let guix = guix::gather(host, &search);
         let mut build_env = build_env::gather(host, &identity);
         build_env.in_user_namespace = userns.nested();
         userns.experiment = joined(userns_run);
-        let storage = storage::gather(host, &conf, home.as_deref(), &mountinfo, &userns.experiment);
+        let storage = storage::gather(
+            host,
+            &conf,
+            home.as_deref(),
+            &mountinfo,
+            &userns.experiment,
+            &search,
+        );
         if let Some(run) = idmap_run {
             idmap.experiment = joined(run);
         }

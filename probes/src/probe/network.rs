@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::Host;
+use crate::host::{Host, SearchPath};
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::package::PackageManager;
 use crate::probe::read_optional;
@@ -48,8 +48,8 @@ pub fn gather(
     host: &dyn Host,
     conf: &containers_conf::Facts,
     package_manager: Option<PackageManager>,
+    search: &SearchPath,
 ) -> Facts {
-    let path_list = host.env("PATH").unwrap_or_default();
     let dirs: Vec<String> = if conf.helper_dirs.is_empty() {
         HELPER_DIRS.iter().map(|d| d.to_string()).collect()
     } else {
@@ -57,7 +57,7 @@ pub fn gather(
     };
     let find = |name: &str| {
         host.find_in_path(name, &dirs.join(":"))
-            .or_else(|| host.find_in_path(name, &path_list))
+            .or_else(|| search.find(host, name))
     };
     let slirp = conf
         .network_cmd_path
@@ -88,7 +88,7 @@ pub fn gather(
     };
     let rootlesskit_driver = ["slirp4netns", "pasta", "vpnkit"]
         .into_iter()
-        .find_map(|name| host.find_in_path(name, &path_list).map(|p| (name, p)));
+        .find_map(|name| search.find(host, name).map(|p| (name, p)));
     let tun_path = Path::new(TUN);
     Facts {
         rootlesskit_driver,

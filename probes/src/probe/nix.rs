@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileKind, FileMeta, Host, HostError};
+use crate::host::{FileKind, FileMeta, Host, HostError, SearchPath};
 use crate::probe::identity;
 use crate::probe::package::{PackageVersion, package_version};
 
@@ -116,15 +116,14 @@ pub struct Facts {
     pub system_groups: Result<Vec<String>, String>,
 }
 
-pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
+pub fn gather(host: &dyn Host, identity: &identity::Facts, search: &SearchPath) -> Facts {
     let id = identity.identity.as_ref().ok();
     let env = |name: &str| host.env(name).filter(|v| !v.is_empty());
     let home = env("HOME").or_else(|| id.and_then(|i| i.home.clone()));
 
     let mut installed = Vec::new();
-    let path_list = host.env("PATH").unwrap_or_default();
     for program in ["nix", "nix-build"] {
-        if let Some(found) = host.find_in_path(program, &path_list) {
+        if let Some(found) = search.find(host, program) {
             installed.push(format!("{program} in PATH: {}", found.display()));
             break;
         }
@@ -198,9 +197,9 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts) -> Facts {
         .or_else(|| env("NIX_REMOTE"))
         .unwrap_or_else(|| "auto".into());
     let is_root = id.is_some_and(|i| i.uid == 0);
-    let version = host
-        .find_in_path("nix", &path_list)
-        .or_else(|| host.find_in_path("nix-build", &path_list))
+    let version = search
+        .find(host, "nix")
+        .or_else(|| search.find(host, "nix-build"))
         .and_then(|path| package_version(host, "nix-bin", "nix", &path));
     let store = resolve_store(
         host,
@@ -1035,7 +1034,7 @@ mod tests {
 
     fn facts(host: &RecordedHost) -> Facts {
         let identity = identity::gather(host);
-        gather(host, &identity)
+        gather(host, &identity, &SearchPath::from_env(host))
     }
 
     fn finding(facts: &Facts, id: &str) -> Finding {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{FileKind, FileMeta, Host};
+use crate::host::{FileKind, FileMeta, Host, SearchPath};
 
 /// Where the distributions install each program: what a verdict assumes when it is missing.
 const DISTRIBUTION_PATHS: &[(&str, &str)] = &[
@@ -74,12 +74,11 @@ fn distribution_path(name: &str) -> String {
         .map_or_else(|| format!("/usr/bin/{name}"), |(_, p)| p.to_string())
 }
 
-pub fn gather(host: &dyn Host) -> Facts {
-    let path_list = host.env("PATH").unwrap_or_default();
+pub fn gather(host: &dyn Host, search: &SearchPath) -> Facts {
     let programs = DISTRIBUTION_PATHS
         .iter()
         .map(|(name, _)| {
-            let found = host.find_in_path(name, &path_list).or_else(|| {
+            let found = search.find(host, name).or_else(|| {
                 OUTSIDE_PATH
                     .iter()
                     .filter(|(n, _)| n == name)

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use procfs_core::FromRead;
 
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::Host;
+use crate::host::{Host, SearchPath};
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::package::{PackageManager, PackageVersion, package_version};
 
@@ -110,13 +110,13 @@ pub fn gather(
     mountinfo: &Result<String, String>,
     uid: Option<u32>,
     package_manager: Option<PackageManager>,
+    search: &SearchPath,
 ) -> Facts {
-    let path_list = host.env("PATH").unwrap_or_default();
     let name = conf
         .runtime
         .as_ref()
         .map_or_else(|| "crun".to_string(), |s| s.value.clone());
-    let locate = |name: &str| locate(host, conf, name, &path_list);
+    let locate = |name: &str| locate(host, conf, name, search);
     let mut found = locate(&name).map(|path| (name.clone(), path));
     if found.is_none() && conf.runtime.is_none() {
         // With no runtime configured, podman uses whichever of its defaults is installed.
@@ -161,7 +161,7 @@ fn locate(
     host: &dyn Host,
     conf: &containers_conf::Facts,
     name: &str,
-    path_list: &str,
+    search: &SearchPath,
 ) -> Option<PathBuf> {
     let configured = conf.runtime_paths.get(name).cloned();
     let built_in = BUILT_IN_PATHS
@@ -176,7 +176,7 @@ fn locate(
             host.metadata(path)
                 .is_ok_and(|m| m.kind != crate::host::FileKind::Dir && m.mode & 0o111 != 0)
         })
-        .or_else(|| host.find_in_path(name, path_list))
+        .or_else(|| search.find(host, name))
 }
 
 /// The cgroup layout from `/proc/self/mountinfo`, as crun and podman tell it apart.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::Host;
+use crate::host::{Host, SearchPath};
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::idmap::{Mount, mount_of};
 
@@ -75,6 +75,7 @@ pub fn gather(
     home: Option<&str>,
     mountinfo: &Result<String, String>,
     userns: &Outcome<UsernsOutcome>,
+    search: &SearchPath,
 ) -> Facts {
     let default_root = match host.env("XDG_DATA_HOME") {
         Some(dir) if dir.starts_with('/') => Some(PathBuf::from(dir)),
@@ -104,10 +105,9 @@ pub fn gather(
         Outcome::Skipped { reason } => (None, Some(reason.clone())),
     };
     let docker = docker_storage(host, home, mountinfo);
-    let path_list = host.env("PATH").unwrap_or_default();
     let fuse_overlayfs = match &conf.mount_program {
         Some(setting) => Some(PathBuf::from(&setting.value)).filter(|p| host.metadata(p).is_ok()),
-        None => host.find_in_path("fuse-overlayfs", &path_list),
+        None => search.find(host, "fuse-overlayfs"),
     };
     Facts {
         driver: conf.storage_driver.clone(),
