@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::{Component, Path, PathBuf};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use hostcap_probes::host::{LiveHost, Recording, RecordingHost, resolve_links};
 use hostcap_probes::{Report, Target};
@@ -15,10 +15,7 @@ use hostcap_probes::{Report, Target};
 use crate::redact::Redaction;
 use crate::render::{self, Palette};
 
-/// Largest bundle read, compressed and unpacked, and most entries: a real one is far smaller.
-const MAX_ARCHIVE: u64 = 32 << 20;
-const MAX_UNPACKED: u64 = 64 << 20;
-const MAX_ENTRIES: usize = 20_000;
+pub use hostcap_probes::host::archive::{report_json, unpack};
 
 /// What `hostcap bundle` made.
 pub struct Made {
@@ -219,172 +216,6 @@ fn resolve(links: &BTreeMap<PathBuf, PathBuf>, path: &Path) -> PathBuf {
     resolve_links(path, false, |p| links.get(p).cloned()).unwrap_or_else(|| path.to_path_buf())
 }
 
-/// An unpacked bundle in a private directory of its own, removed when dropped.
-pub struct Unpacked {
-    dir: PathBuf,
-}
-
-impl Unpacked {
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-}
-
-impl Drop for Unpacked {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Unpacks `archive` after checking every entry: relative paths without `..`, only regular
-/// files, directories and links, bounded sizes; nothing is written through a link.
-pub fn unpack(archive: &Path) -> Result<Unpacked, String> {
-    let shown = archive.display();
-    let meta = fs::metadata(archive).map_err(|e| format!("{shown}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("{shown}: not a regular file"));
-    }
-    if meta.len() > MAX_ARCHIVE {
-        return Err(format!("{shown}: larger than {MAX_ARCHIVE} bytes"));
-    }
-    let file = fs::File::open(archive).map_err(|e| format!("{shown}: {e}"))?;
-    let unpacked = Unpacked {
-        dir: fresh_dir().map_err(|e| format!("cannot make a private directory: {e}"))?,
-    };
-    let reader = flate2::read::GzDecoder::new(file.take(MAX_ARCHIVE));
-    let mut tar = tar::Archive::new(reader.take(MAX_UNPACKED));
-    let entries = tar
-        .entries()
-        .map_err(|e| format!("{shown}: not a hostcap bundle: {e}"))?;
-    let mut count = 0;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("{shown}: damaged archive: {e}"))?;
-        count += 1;
-        if count > MAX_ENTRIES {
-            return Err(format!("{shown}: more than {MAX_ENTRIES} entries"));
-        }
-        let name = entry
-            .path()
-            .map_err(|e| format!("{shown}: bad entry name: {e}"))?
-            .into_owned();
-        let relative = checked_relative(&name).ok_or_else(|| {
-            format!(
-                "{shown}: refused entry {:?}: not a plain relative path",
-                name.display().to_string()
-            )
-        })?;
-        let target = unpacked.dir.join(&relative);
-        ensure_no_link_above(&unpacked.dir, &relative)
-            .map_err(|e| format!("{shown}: refused entry {}: {e}", name.display()))?;
-        match entry.header().entry_type() {
-            tar::EntryType::Directory => {
-                fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(&target)
-                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
-            }
-            tar::EntryType::Regular | tar::EntryType::Continuous => {
-                make_parents(&unpacked.dir, &relative)?;
-                let mut out = fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .custom_flags(libc::O_NOFOLLOW)
-                    .open(&target)
-                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
-                std::io::copy(&mut entry, &mut out)
-                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
-            }
-            tar::EntryType::Symlink => {
-                let link = entry
-                    .link_name()
-                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?
-                    .ok_or_else(|| {
-                        format!("{shown}: {}: a link without a target", name.display())
-                    })?;
-                make_parents(&unpacked.dir, &relative)?;
-                std::os::unix::fs::symlink(&link, &target)
-                    .map_err(|e| format!("{shown}: {}: {e}", name.display()))?;
-            }
-            other => {
-                return Err(format!(
-                    "{shown}: refused entry {}: {other:?} (only files, directories and links)",
-                    name.display()
-                ));
-            }
-        }
-    }
-    if !unpacked.dir.join("host.toml").is_file() {
-        return Err(format!("{shown}: not a hostcap bundle (no host.toml)"));
-    }
-    Ok(unpacked)
-}
-
-/// The report a bundle holds (`report.json`), read after the same checks as a replay.
-pub fn report_json(archive: &Path) -> Result<Vec<u8>, String> {
-    let unpacked = unpack(archive)?;
-    let path = unpacked.path().join("report.json");
-    let mut bytes = Vec::new();
-    fs::File::open(&path)
-        .and_then(|file| file.take(MAX_UNPACKED).read_to_end(&mut bytes))
-        .map_err(|e| format!("{}: no report.json in the bundle: {e}", archive.display()))?;
-    Ok(bytes)
-}
-
-/// The entry's path if it is relative and made of plain names only.
-fn checked_relative(name: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in name.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    (!out.as_os_str().is_empty()).then_some(out)
-}
-
-/// Refuses to write where a component above the entry is a link: a link may point anywhere.
-fn ensure_no_link_above(base: &Path, relative: &Path) -> Result<(), String> {
-    let mut current = base.to_path_buf();
-    let parts: Vec<_> = relative.components().collect();
-    for part in &parts {
-        current.push(part);
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err("it lies under a link".into());
-            }
-            Ok(meta) if !meta.is_dir() && current != base.join(relative) => {
-                return Err("it lies under a file".into());
-            }
-            _ => {}
-        }
-    }
-    if fs::symlink_metadata(base.join(relative)).is_ok_and(|m| !m.is_dir()) {
-        return Err("it is in the archive twice".into());
-    }
-    Ok(())
-}
-
-fn make_parents(base: &Path, relative: &Path) -> Result<(), String> {
-    if let Some(parent) = relative.parent() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(base.join(parent))
-            .map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    Ok(())
-}
-
-/// A new directory only this process can enter, under $TMPDIR.
-fn fresh_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir();
-    let template = base.join("hostcap-bundle.XXXXXX");
-    nix::unistd::mkdtemp(&template).map_err(std::io::Error::from)
-}
-
 /// Today's date in UTC, `YYYY-MM-DD`, without a calendar crate (Howard Hinnant's algorithm).
 fn today() -> String {
     let secs = std::time::SystemTime::now()
@@ -432,17 +263,6 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(951_782_400), "2000-02-29");
         assert_eq!(civil_date(1_796_083_200), "2026-12-01");
-    }
-
-    #[test]
-    fn only_plain_relative_names_are_accepted() {
-        assert_eq!(
-            checked_relative(Path::new("root/etc/subuid")),
-            Some(PathBuf::from("root/etc/subuid"))
-        );
-        assert_eq!(checked_relative(Path::new("/etc/passwd")), None);
-        assert_eq!(checked_relative(Path::new("root/../../x")), None);
-        assert_eq!(checked_relative(Path::new("")), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 #![no_main]
 
 use hostcap_fuzz::{MemHost, split_files};
+use hostcap_probes::host::SearchPath;
 use hostcap_probes::probe::{identity, nix};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         };
     }
     let identity = identity::gather(&host);
-    let facts = nix::gather(&host, &identity);
+    let facts = nix::gather(&host, &identity, &SearchPath::from_env(&host));
     if let Ok(Some(entries)) = &facts.system.entries {
         for entry in entries {
             assert!(!entry.key.is_empty() && !entry.key.contains(['#', ' ', '\t', '\r']));

@@ -5,6 +5,7 @@
 //! running machine ([`LiveHost`]), a fixture or a support bundle ([`RecordedHost`]), and what
 //! lets [`RecordingHost`] capture a live machine as a recorded one.
 
+pub mod archive;
 mod links;
 mod live;
 mod meta;
