@@ -3,6 +3,7 @@
 //! `DOCS`, the catalogue entries of the finding ids it can emit.
 
 pub mod build_env;
+pub mod capability;
 pub mod containers_conf;
 pub mod fallback;
 pub mod file_caps;
