@@ -5,9 +5,15 @@
 //! running machine ([`LiveHost`]), a fixture or a support bundle ([`RecordedHost`]), and what
 //! lets [`RecordingHost`] capture a live machine as a recorded one.
 
+mod as_user;
 mod links;
 mod live;
 mod meta;
+/// What only the running kernel answers (the kernel log, KVM, a thread's own status): Linux's
+/// system calls, or, elsewhere, why there are none.
+#[cfg_attr(target_os = "linux", path = "native_linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "native_other.rs")]
+mod native;
 mod recorded;
 mod recording;
 mod subject;
