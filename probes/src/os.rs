@@ -2,8 +2,9 @@
 //! the BSDs) every Linux container runs in a VM, and the report must say so first.
 
 /// A kernel, by what `uname -s` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Os {
+    #[default]
     Linux,
     /// macOS: uname says `Darwin`.
     MacOs,

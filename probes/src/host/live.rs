@@ -14,7 +14,7 @@ use super::as_user::AsUser;
 use super::native;
 use super::{
     FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, READ_LIMIT,
-    Subject, SubjectError,
+    Subject, SubjectError, Uname,
 };
 use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, RunAs, UsernsOutcome};
 
@@ -185,6 +185,17 @@ impl Host for LiveHost {
             home: user.as_ref().map(|u| u.dir.to_string_lossy().into_owned()),
             user: user.map(|u| u.name),
             groups,
+        })
+    }
+
+    fn uname(&self) -> Result<Uname, HostError> {
+        let uts = nix::sys::utsname::uname()
+            .map_err(|errno| HostError::Other("uname(2)".into(), errno.desc().into()))?;
+        let text = |value: &std::ffi::OsStr| value.to_string_lossy().into_owned();
+        Ok(Uname {
+            sysname: text(uts.sysname()),
+            release: text(uts.release()),
+            machine: text(uts.machine()),
         })
     }
 

@@ -87,6 +87,19 @@ pub struct Group {
     pub name: Option<String>,
 }
 
+/// What `uname(2)` says of the kernel: its name tells Linux from macOS (`Darwin`) and the
+/// BSDs before any file is read. The node name is left out: a support bundle has no use for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uname {
+    /// `uname -s`: `Linux`, `Darwin`, `FreeBSD`…
+    pub sysname: String,
+    /// `uname -r`: `6.1.0-28-amd64`, `24.1.0`, `14.1-RELEASE`…
+    pub release: String,
+    /// `uname -m`: `x86_64`, `arm64`, `amd64`…
+    pub machine: String,
+}
+
 /// Set when a live host is judged for another user than the one running hostcap (root with
 /// `--user`): who judges, and the environment assumed for the user.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -138,6 +151,9 @@ pub trait Host {
     fn env(&self, name: &str) -> Option<String>;
 
     fn identity(&self) -> Result<Identity, HostError>;
+
+    /// The kernel's name, release and machine, as `uname(2)` gives them.
+    fn uname(&self) -> Result<Uname, HostError>;
 
     /// The kernel ring buffer as text (what `dmesg` prints), if this process may read it.
     fn kernel_log(&self) -> Result<String, HostError>;
