@@ -60,7 +60,12 @@ fn prometheus_metrics_say_what_the_report_says_for_every_host() {
             .lines()
             .filter(|l| l.starts_with("hostcap_finding{"))
             .count();
-        assert!(findings > 10, "{host}: {findings} finding series");
+        // One series per finding: every host has some (off Linux only a few apply).
+        let reported = json["findings"].as_array().unwrap().len();
+        assert!(
+            findings > 0 && findings >= reported,
+            "{host}: {findings} finding series for {reported} findings"
+        );
         for finding in json["findings"].as_array().unwrap() {
             let series = format!(
                 "hostcap_finding{{id=\"{}\",status=\"",

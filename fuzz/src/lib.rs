@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use hostcap_probes::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
-use hostcap_probes::host::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity};
+use hostcap_probes::host::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, Uname};
 
 /// Files, environment and identity held in memory. Every directory that holds a file exists;
 /// nothing else does.
@@ -125,6 +125,10 @@ impl Host for MemHost {
         self.identity
             .clone()
             .ok_or_else(|| HostError::Other(PathBuf::from("/fuzz"), "no identity".into()))
+    }
+
+    fn uname(&self) -> Result<Uname, HostError> {
+        Err(HostError::NotFound(PathBuf::from("uname(2)")))
     }
 
     fn kernel_log(&self) -> Result<String, HostError> {

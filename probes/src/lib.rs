@@ -8,6 +8,7 @@
 pub mod experiment;
 pub mod finding;
 pub mod host;
+pub mod os;
 pub mod probe;
 pub mod recommend;
 pub mod report;

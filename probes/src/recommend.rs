@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::probe::{Facts, platform};
+use crate::os::Os;
+use crate::probe::{Facts, fallback, platform};
 use crate::verdict::{Target, TargetVerdict, Verdict};
 
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -72,6 +73,9 @@ pub fn recommend(
         return Vec::new();
     };
     let kind = facts.platform.kind();
+    if let platform::Kind::NotLinux(os) = kind {
+        return not_linux(facts, os, of(Target::Chroot));
+    }
     let chromeos = kind == platform::Kind::ChromeOsHost;
     let single_id_works = of(Target::Bubblewrap) == Some(Verdict::Ready);
     let mut list = Vec::new();
@@ -391,6 +395,150 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// Natively on macOS or a BSD, best first: a Linux VM (where rootless podman works), then
+/// what the system itself isolates with: a FreeBSD jail, a chroot as root.
+fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendation> {
+    let found = fallback::vm_managers_for(&facts.fallback, os);
+    let has = |name: &str| {
+        found
+            .iter()
+            .find(|path| path.file_name().is_some_and(|n| n == name))
+            .map(|path| path.display().to_string())
+    };
+    let checked = |name: &str, install: &str| match has(name) {
+        Some(path) => (Feasibility::Yes, format!("{path} is installed")),
+        None => (
+            Feasibility::Unverified,
+            format!("{name} is not installed: {install}"),
+        ),
+    };
+    let is_root = facts.identity.is_root();
+    let mut list = Vec::new();
+    match os {
+        Os::MacOs => {
+            let (feasible, why) = checked(
+                "podman",
+                "brew install podman, or the installer from podman.io",
+            );
+            list.push(rec(
+                "vm.podman_machine",
+                "Run containers in podman machine's Linux VM (Hypervisor.framework)",
+                feasible,
+                why,
+                &[
+                    "podman machine init && podman machine start",
+                    "podman run --rm docker.io/library/alpine true",
+                ],
+                "memory and start-up time; files cross into the VM through shared folders (your home by default)",
+            ));
+            let (feasible, why) = checked("limactl", "brew install lima");
+            list.push(rec(
+                "vm.lima",
+                "Run containers in a Lima VM",
+                feasible,
+                why,
+                &[
+                    "limactl start   # the default template: Ubuntu with containerd (nerdctl); template://podman for podman",
+                    "lima nerdctl run --rm docker.io/library/alpine true",
+                ],
+                "memory and start-up time; the home directory is shared read-only by default",
+            ));
+            let (feasible, why) = checked(
+                "utmctl",
+                "install UTM (brew install --cask utm, or the Mac App Store); utmctl is in UTM.app/Contents/MacOS",
+            );
+            list.push(rec(
+                "vm.utm",
+                "Run a Linux VM in UTM and containers inside it",
+                feasible,
+                why,
+                &[
+                    "create a Linux VM in UTM (Virtualize › Linux), then: utmctl start NAME",
+                    "inside the VM: sudo apt-get install podman uidmap && podman info",
+                ],
+                "memory; a whole Linux system to keep up to date by hand",
+            ));
+        }
+        Os::FreeBsd => {
+            let (feasible, why) = match (has("bhyve"), is_root) {
+                (Some(path), true) => (
+                    Feasibility::Yes,
+                    format!("{path} is installed and this process is root"),
+                ),
+                (Some(path), false) => (
+                    Feasibility::Unverified,
+                    format!("{path} is installed; it needs root"),
+                ),
+                (None, _) => (
+                    Feasibility::Unverified,
+                    "bhyve is not in PATH (it is in FreeBSD's base system, under /usr/sbin)"
+                        .to_string(),
+                ),
+            };
+            list.push(rec(
+                "freebsd.bhyve",
+                "Run containers in a bhyve VM running Linux",
+                feasible,
+                why,
+                &[
+                    "as root: kldload vmm && pkg install vm-bhyve, then create and install a Linux guest (vm-bhyve's README)",
+                    "inside the guest: rootless podman works as on any Linux",
+                ],
+                "memory and start-up time; the VM is set up by root",
+            ));
+            list.push(rec(
+                "freebsd.jail",
+                "Isolate FreeBSD programs in a jail (jail(8))",
+                if is_root {
+                    Feasibility::Yes
+                } else {
+                    Feasibility::Unverified
+                },
+                if is_root {
+                    "this process is root"
+                } else {
+                    "a jail is made by root"
+                },
+                &[
+                    "as root: bsdinstall jail /usr/local/jails/NAME",
+                    "as root: jail -c name=NAME path=/usr/local/jails/NAME host.hostname=NAME ip4=inherit command=/bin/sh",
+                ],
+                "it runs FreeBSD programs, not Linux containers (Linux programs only through the linuxulator, without namespaces)",
+            ));
+        }
+        _ => {}
+    }
+    let chroot_steps: &[&str] = match os {
+        // darwin-jail style: the new root holds a Darwin userland, dyld and its shared cache.
+        Os::MacOs => &[
+            "copy a Darwin userland into ROOTFS: /bin, /usr/lib (dyld and libSystem), the dyld shared cache",
+            "sudo chroot ROOTFS /bin/sh",
+        ],
+        _ => &["sudo mount -t devfs devfs ROOTFS/dev && sudo chroot ROOTFS /bin/sh"],
+    };
+    list.push(rec(
+        "chroot.as_root",
+        "chroot as root",
+        match chroot {
+            Some(Verdict::Ready) => Feasibility::Yes,
+            _ => Feasibility::Unverified,
+        },
+        match chroot {
+            Some(Verdict::Ready) => "this process is root".to_string(),
+            _ if facts.fallback.admin_group.is_some() && facts.fallback.sudo.is_some() => {
+                format!(
+                    "probably, via sudo (member of group {})",
+                    facts.fallback.admin_group.as_deref().unwrap_or_default()
+                )
+            }
+            _ => "needs root".to_string(),
+        },
+        chroot_steps,
+        "needs root; programs of this system, not Linux containers; processes and network are shared with the host",
+    ));
+    list
 }
 
 fn container_name(container: &platform::Container) -> &'static str {

@@ -58,6 +58,11 @@ fn emulated(host: &RecordedHost) -> bool {
     matches!(kind(host), Kind::Wsl1 | Kind::Linuxulator)
 }
 
+/// hostcap running natively on macOS or a BSD: no procfs, no Linux files at all.
+fn not_linux(host: &RecordedHost) -> bool {
+    matches!(kind(host), Kind::NotLinux(_))
+}
+
 fn status(name: &str, host: &RecordedHost) -> Status {
     let bytes = host
         .read(Path::new("/proc/self/status"))
@@ -134,6 +139,12 @@ fn every_host_says_what_it_imitates_and_who_runs() {
 #[test]
 fn proc_self_status_parses_and_matches_the_identity() {
     for (name, host) in recorded_hosts() {
+        if not_linux(&host) {
+            // Darwin and the BSDs have no /proc/self/status; the identity is the user database's.
+            assert!(text(&host, "/proc/self/status").is_err(), "{name}");
+            assert!(host.identity().is_ok(), "{name}");
+            continue;
+        }
         if kind(&host) == Kind::Linuxulator {
             // linprocfs stops after CapEff: no FDSize or SigQ, which procfs-core requires.
             let text = text(&host, "/proc/self/status").unwrap();
@@ -183,6 +194,23 @@ fn proc_self_status_parses_and_matches_the_identity() {
 #[test]
 fn procfs_files_look_like_the_kernel_wrote_them() {
     for (name, host) in recorded_hosts() {
+        if not_linux(&host) {
+            // uname names the kernel; its release comes from there, and no procfs exists.
+            let uname = host
+                .uname()
+                .unwrap_or_else(|err| panic!("{name}: not Linux without uname: {err}"));
+            assert_ne!(uname.sysname, "Linux", "{name}");
+            assert!(!uname.release.is_empty(), "{name}: uname release");
+            assert!(
+                host.metadata(Path::new("/proc/self")).is_err(),
+                "{name}: no procfs off Linux"
+            );
+            let version = text(&host, platform::SYSTEM_VERSION_PLIST)
+                .or_else(|_| text(&host, "/etc/os-release"))
+                .unwrap_or_else(|err| panic!("{name}: no OS version file: {err}"));
+            assert!(!version.trim().is_empty(), "{name}");
+            continue;
+        }
         let release = text(&host, "/proc/sys/kernel/osrelease").unwrap();
         assert!(
             release.ends_with('\n') && !release.trim().is_empty(),
@@ -261,6 +289,13 @@ fn procfs_files_look_like_the_kernel_wrote_them() {
 #[test]
 fn subordinate_id_files_use_the_name_start_count_format() {
     for (name, host) in recorded_hosts() {
+        if not_linux(&host) {
+            // Subordinate ids are shadow-utils' (Linux): macOS and the BSDs have no such files.
+            for file in ["/etc/subuid", "/etc/subgid"] {
+                assert!(text(&host, file).is_err(), "{name}: {file} off Linux");
+            }
+            continue;
+        }
         for file in ["/etc/subuid", "/etc/subgid"] {
             let body = text(&host, file).unwrap_or_else(|err| panic!("{name}: {err}"));
             for line in body.lines() {
@@ -313,6 +348,20 @@ fn declared_files_exist_and_path_directories_are_there() {
 fn experiment_outcomes_agree_with_the_facts_that_explain_them() {
     for (name, host) in recorded_hosts() {
         let experiments = &host.manifest().experiments;
+        if let Kind::NotLinux(os) = kind(&host) {
+            // Built for that system the experiments skip themselves, saying why.
+            let reason = format!("{} has no Linux namespaces", os.name());
+            assert_eq!(
+                experiments.userns,
+                Some(Outcome::Skipped { reason }),
+                "{name}: the userns experiment off Linux"
+            );
+            assert!(
+                experiments.idmap.is_none(),
+                "{name}: no idmap plan off Linux"
+            );
+            continue;
+        }
         let no_new_privs = match kind(&host) {
             Kind::Linuxulator => None,
             _ => status(&name, &host).nonewprivs,

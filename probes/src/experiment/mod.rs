@@ -3,23 +3,51 @@
 //! Each experiment runs in a forked, single-threaded child with a time limit and leaves
 //! nothing behind. The outcome types here are also what a recorded host replays from its
 //! `host.toml`, so they serialize to plain TOML/JSON.
+//!
+//! The experiments are Linux's: they fork, unshare namespaces and write id maps. Elsewhere
+//! (macOS, the BSDs) `elsewhere.rs` answers them with the reason they cannot run there.
 
+#[cfg(target_os = "linux")]
 mod child;
+#[cfg(not(target_os = "linux"))]
+mod elsewhere;
+#[cfg(target_os = "linux")]
 mod idmap;
+#[cfg(target_os = "linux")]
 mod pidfd;
+#[cfg(target_os = "linux")]
 mod reaper;
+#[cfg(target_os = "linux")]
 mod run_as;
+#[cfg(target_os = "linux")]
 mod userns;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_os = "linux"))]
+pub use elsewhere::{kill_children_on_signals, run_idmap, run_idmap_as, run_userns, run_userns_as};
+#[cfg(target_os = "linux")]
 pub use idmap::{run_idmap, run_idmap_as};
+#[cfg(target_os = "linux")]
 pub use reaper::kill_children_on_signals;
-pub use run_as::RunAs;
+#[cfg(target_os = "linux")]
 use run_as::become_in_child;
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) use run_as::nobody_for_tests;
+#[cfg(target_os = "linux")]
 pub use userns::{run_userns, run_userns_as};
+
+/// The ids (and, for helper programs, the environment) of the user an experiment runs as.
+/// How a process becomes that user is Linux's (`run_as.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunAs {
+    pub uid: u32,
+    pub gid: u32,
+    /// Supplementary groups, as `initgroups` would set them at login (`getgrouplist`).
+    pub groups: Vec<u32>,
+    /// The environment helper programs (newuidmap, newgidmap) start with, instead of ours.
+    pub env: Vec<(String, String)>,
+}
 
 /// How long an experiment child may live before it is killed.
 pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -9,18 +9,8 @@
 
 use nix::errno::Errno;
 
+use super::RunAs;
 use super::child::{ChildSide, Report};
-
-/// The ids (and, for helper programs, the environment) of the user an experiment runs as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunAs {
-    pub uid: u32,
-    pub gid: u32,
-    /// Supplementary groups, as `initgroups` would set them at login (`getgrouplist`).
-    pub groups: Vec<u32>,
-    /// The environment helper programs (newuidmap, newgidmap) start with, instead of ours.
-    pub env: Vec<(String, String)>,
-}
 
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 mod nr {

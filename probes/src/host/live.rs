@@ -10,10 +10,11 @@ use std::sync::Arc;
 
 use nix::unistd::{Gid, Uid};
 
-use super::subject::AsUser;
+use super::as_user::AsUser;
+use super::native;
 use super::{
     FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, READ_LIMIT,
-    Subject, SubjectError,
+    Subject, SubjectError, Uname,
 };
 use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, RunAs, UsernsOutcome};
 
@@ -113,7 +114,7 @@ impl Host for LiveHost {
         if self.judged.is_some() && path == Path::new("/proc/self/status") {
             // The reader thread's own status: the user's ids and capabilities (none).
             return self
-                .access(path, read_thread_status)
+                .access(path, native::read_thread_status)
                 .map_err(|err| with_path(err, path));
         }
         self.access(path, read_file)
@@ -134,7 +135,7 @@ impl Host for LiveHost {
     }
 
     fn kvm_api_version(&self) -> Result<i32, HostError> {
-        self.access(Path::new("/dev/kvm"), |_| kvm_api_version())
+        self.access(Path::new("/dev/kvm"), |_| native::kvm_api_version())
     }
 
     fn xattr(&self, path: &Path, name: &str) -> Result<Option<Vec<u8>>, HostError> {
@@ -167,8 +168,7 @@ impl Host for LiveHost {
         let gid = Gid::current();
         // NSS lookups (getpwuid_r, getgrgid_r): users from LDAP or sssd resolve too.
         let user = nix::unistd::User::from_uid(uid).ok().flatten();
-        let groups = nix::unistd::getgroups()
-            .unwrap_or_default()
+        let groups = process_groups(user.as_ref())
             .into_iter()
             .map(|g| Group {
                 gid: g.as_raw(),
@@ -188,10 +188,21 @@ impl Host for LiveHost {
         })
     }
 
+    fn uname(&self) -> Result<Uname, HostError> {
+        let uts = nix::sys::utsname::uname()
+            .map_err(|errno| HostError::Other("uname(2)".into(), errno.desc().into()))?;
+        let text = |value: &std::ffi::OsStr| value.to_string_lossy().into_owned();
+        Ok(Uname {
+            sysname: text(uts.sysname()),
+            release: text(uts.release()),
+            machine: text(uts.machine()),
+        })
+    }
+
     fn kernel_log(&self) -> Result<String, HostError> {
         // As the user: without CAP_SYSLOG, kernel.dmesg_restrict applies to them.
         self.access(Path::new("syslog(SYSLOG_ACTION_READ_ALL)"), |_| {
-            read_kernel_ring()
+            native::read_kernel_ring()
         })
     }
 
@@ -223,10 +234,24 @@ impl Host for LiveHost {
     }
 }
 
+/// The supplementary groups of this process.
+#[cfg(not(target_vendor = "apple"))]
+fn process_groups(_: Option<&nix::unistd::User>) -> Vec<Gid> {
+    nix::unistd::getgroups().unwrap_or_default()
+}
+
+/// macOS's getgroups(2) stops at 16 groups, so nix leaves it out: the login's groups (what
+/// `id -G` shows) stand for them there.
+#[cfg(target_vendor = "apple")]
+fn process_groups(user: Option<&nix::unistd::User>) -> Vec<Gid> {
+    user.and_then(super::subject::login_groups)
+        .unwrap_or_default()
+}
+
 /// Reads a regular file (procfs and sysfs files are regular too), at most [`READ_LIMIT`]
 /// bytes. A FIFO put where a file belongs would block `open` until a writer comes, and a
 /// device could be endless or reach hardware: both are refused, and opening never blocks.
-fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
+pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = fs::OpenOptions::new()
         .read(true)
@@ -248,16 +273,6 @@ fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
         return Err(HostError::TooLarge(path.to_path_buf()));
     }
     Ok(bytes)
-}
-
-/// The status of the calling thread (`/proc/self/status` is the thread group leader's).
-fn read_thread_status(_: &Path) -> Result<Vec<u8>, HostError> {
-    read_file(Path::new("/proc/thread-self/status")).or_else(|_| {
-        read_file(Path::new(&format!(
-            "/proc/self/task/{}/status",
-            nix::unistd::gettid()
-        )))
-    })
 }
 
 /// The same error, about `path`.
@@ -299,25 +314,6 @@ fn open_read_write(path: &Path) -> Result<(), HostError> {
         .map_err(|e| HostError::from_io(path, &e))
 }
 
-fn kvm_api_version() -> Result<i32, HostError> {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
-    const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
-    let path = Path::new("/dev/kvm");
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_CLOEXEC)
-        .open(path)
-        .map_err(|e| HostError::from_io(path, &e))?;
-    // SAFETY: KVM_GET_API_VERSION takes no argument and only returns a number.
-    let version = unsafe { libc::ioctl(file.as_raw_fd(), KVM_GET_API_VERSION, 0) };
-    if version < 0 {
-        return Err(HostError::from_io(path, &std::io::Error::last_os_error()));
-    }
-    Ok(version)
-}
-
 fn list_dir(path: &Path) -> Result<Vec<String>, HostError> {
     let entries = fs::read_dir(path).map_err(|e| HostError::from_io(path, &e))?;
     let mut names: Vec<String> = entries
@@ -332,34 +328,6 @@ fn passive<T>() -> Outcome<T> {
     Outcome::Skipped {
         reason: "--passive: experiments not run".into(),
     }
-}
-
-/// Reads the kernel ring buffer with `syslog(SYSLOG_ACTION_READ_ALL)`, which, unlike
-/// `/dev/kmsg`, never blocks. Refused (EPERM) under `kernel.dmesg_restrict = 1` without
-/// CAP_SYSLOG.
-fn read_kernel_ring() -> Result<String, HostError> {
-    const SYSLOG_ACTION_READ_ALL: libc::c_int = 3;
-    const SYSLOG_ACTION_SIZE_BUFFER: libc::c_int = 10;
-    let source = Path::new("syslog(SYSLOG_ACTION_READ_ALL)");
-    // SAFETY: SIZE_BUFFER takes no buffer; READ_ALL writes at most `len` bytes into `buf`.
-    let size = unsafe { libc::klogctl(SYSLOG_ACTION_SIZE_BUFFER, std::ptr::null_mut(), 0) };
-    if size < 0 {
-        return Err(HostError::from_io(source, &std::io::Error::last_os_error()));
-    }
-    let len = (size as usize).clamp(4096, READ_LIMIT as usize);
-    let mut buf = vec![0u8; len];
-    let read = unsafe {
-        libc::klogctl(
-            SYSLOG_ACTION_READ_ALL,
-            buf.as_mut_ptr().cast(),
-            len as libc::c_int,
-        )
-    };
-    if read < 0 {
-        return Err(HostError::from_io(source, &std::io::Error::last_os_error()));
-    }
-    buf.truncate(read as usize);
-    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 #[cfg(test)]

@@ -6,9 +6,15 @@
 //! lets [`RecordingHost`] capture a live machine as a recorded one.
 
 pub mod archive;
+mod as_user;
 mod links;
 mod live;
 mod meta;
+/// What only the running kernel answers (the kernel log, KVM, a thread's own status): Linux's
+/// system calls, or, elsewhere, why there are none.
+#[cfg_attr(target_os = "linux", path = "native_linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "native_other.rs")]
+mod native;
 mod recorded;
 mod recording;
 mod search_path;
@@ -84,6 +90,19 @@ pub struct Group {
     pub name: Option<String>,
 }
 
+/// What `uname(2)` says of the kernel: its name tells Linux from macOS (`Darwin`) and the
+/// BSDs before any file is read. The node name is left out: a support bundle has no use for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uname {
+    /// `uname -s`: `Linux`, `Darwin`, `FreeBSD`…
+    pub sysname: String,
+    /// `uname -r`: `6.1.0-28-amd64`, `24.1.0`, `14.1-RELEASE`…
+    pub release: String,
+    /// `uname -m`: `x86_64`, `arm64`, `amd64`…
+    pub machine: String,
+}
+
 /// Set when a live host is judged for another user than the one running hostcap (root with
 /// `--user`): who judges, and the environment assumed for the user.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -135,6 +154,9 @@ pub trait Host {
     fn env(&self, name: &str) -> Option<String>;
 
     fn identity(&self) -> Result<Identity, HostError>;
+
+    /// The kernel's name, release and machine, as `uname(2)` gives them.
+    fn uname(&self) -> Result<Uname, HostError>;
 
     /// The kernel ring buffer as text (what `dmesg` prints), if this process may read it.
     fn kernel_log(&self) -> Result<String, HostError>;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT};
+use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT, Uname};
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
 
 /// The manifest of a recorded host (`host.toml`).
@@ -26,6 +26,10 @@ pub struct HostToml {
     /// Metadata that git cannot keep, by absolute path on the imitated host.
     #[serde(default)]
     pub files: BTreeMap<String, FileEntry>,
+    /// What `uname(2)` said. Absent in recordings of Linux made before it was recorded; the
+    /// kernel is then Linux (or WSL 1, or FreeBSD's Linux emulation, which both say Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uname: Option<Uname>,
     #[serde(default)]
     pub kernel_log: Option<KernelLog>,
     #[serde(default)]
@@ -327,6 +331,13 @@ impl Host for RecordedHost {
         self.manifest.identity.clone().ok_or_else(|| {
             HostError::Other(self.dir.join("host.toml"), "no [identity] recorded".into())
         })
+    }
+
+    fn uname(&self) -> Result<Uname, HostError> {
+        self.manifest
+            .uname
+            .clone()
+            .ok_or_else(|| HostError::NotFound("uname(2)".into()))
     }
 
     fn kernel_log(&self) -> Result<String, HostError> {

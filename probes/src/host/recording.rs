@@ -181,6 +181,14 @@ impl Host for RecordingHost<'_> {
         result
     }
 
+    fn uname(&self) -> Result<super::Uname, HostError> {
+        let result = self.inner.uname();
+        if let Ok(uname) = &result {
+            self.lock().manifest.uname = Some(uname.clone());
+        }
+        result
+    }
+
     fn kernel_log(&self) -> Result<String, HostError> {
         let result = self.inner.kernel_log();
         let recorded = match &result {

@@ -65,7 +65,7 @@ mod tests {
 
     use super::*;
     use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
-    use crate::host::{FileMeta, HostError, HostOrigin, Identity};
+    use crate::host::{FileMeta, HostError, HostOrigin, Identity, Uname};
 
     /// A host with the programs of `/usr/bin` only, counting every stat.
     #[derive(Default)]
@@ -114,6 +114,9 @@ mod tests {
         }
         fn identity(&self) -> Result<Identity, HostError> {
             Err(HostError::NotFound("/etc/passwd".into()))
+        }
+        fn uname(&self) -> Result<Uname, HostError> {
+            Err(HostError::NotFound("uname(2)".into()))
         }
         fn kernel_log(&self) -> Result<String, HostError> {
             Err(HostError::NotFound("/dev/kmsg".into()))

@@ -18,11 +18,9 @@
 
 use std::collections::BTreeMap;
 use std::ffi::CString;
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::mpsc;
 
-use nix::unistd::{Uid, User};
+use nix::unistd::{Gid, Uid, User};
 
 use super::{FileKind, Group, Host, Identity, LiveHost};
 use crate::experiment::RunAs;
@@ -89,10 +87,7 @@ impl Subject {
     }
 
     fn from_user(user: User) -> Subject {
-        let gids = CString::new(user.name.as_str())
-            .ok()
-            .and_then(|name| nix::unistd::getgrouplist(&name, user.gid).ok())
-            .unwrap_or_else(|| vec![user.gid]);
+        let gids = login_groups(&user).unwrap_or_else(|| vec![user.gid]);
         let groups = gids
             .into_iter()
             .map(|gid| Group {
@@ -169,6 +164,42 @@ impl Subject {
     }
 }
 
+/// Every group `initgroups` would give the user at login (`getgrouplist(3)`).
+#[cfg(not(target_vendor = "apple"))]
+pub(super) fn login_groups(user: &User) -> Option<Vec<Gid>> {
+    let name = CString::new(user.name.as_str()).ok()?;
+    nix::unistd::getgrouplist(&name, user.gid).ok()
+}
+
+/// Every group `initgroups` would give the user at login (`getgrouplist(3)`, what `id -G`
+/// shows). macOS's takes `int` gids, and nix does not wrap it.
+#[cfg(target_vendor = "apple")]
+pub(super) fn login_groups(user: &User) -> Option<Vec<Gid>> {
+    let name = CString::new(user.name.as_str()).ok()?;
+    let mut groups: Vec<libc::c_int> = vec![0; 1024];
+    let mut count = groups.len() as libc::c_int;
+    // SAFETY: `groups` holds `count` ints; getgrouplist writes at most that many and stores
+    // how many it wrote in `count` (it returns -1 when they did not all fit).
+    let filled = unsafe {
+        libc::getgrouplist(
+            name.as_ptr(),
+            user.gid.as_raw() as libc::c_int,
+            groups.as_mut_ptr(),
+            &mut count,
+        )
+    };
+    if filled < 0 {
+        return None;
+    }
+    groups.truncate(usize::try_from(count).ok()?);
+    Some(
+        groups
+            .into_iter()
+            .map(|g| Gid::from_raw(g as u32))
+            .collect(),
+    )
+}
+
 /// The fields of a user database entry a login reads.
 pub struct Login<'a> {
     pub uid: u32,
@@ -235,68 +266,6 @@ fn env_path(login_defs: &str) -> Option<String> {
         let value = value.strip_prefix("PATH=").unwrap_or(value);
         (!value.is_empty()).then(|| value.to_string())
     })
-}
-
-type Job = Box<dyn FnOnce() + Send>;
-
-/// A thread that has become the user and does file accesses for the live host. It ends when
-/// the last [`super::LiveHost`] holding it is dropped.
-#[derive(Debug)]
-pub(crate) struct AsUser {
-    jobs: mpsc::Sender<Job>,
-}
-
-impl AsUser {
-    /// Starts the thread and waits until it has become the user.
-    pub fn start(subject: &Subject) -> Result<AsUser, SubjectError> {
-        let become_error = |reason: String| SubjectError::Become {
-            name: subject.name.clone(),
-            uid: subject.uid,
-            reason,
-        };
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let (ready_tx, ready) = mpsc::sync_channel(1);
-        let run_as = subject.run_as();
-        std::thread::Builder::new()
-            .name("hostcap".into())
-            .spawn(move || {
-                let became = run_as.assume_thread();
-                let ok = became.is_ok();
-                let _ = ready_tx.send(became);
-                if ok {
-                    for job in queue {
-                        // A panicking job drops its reply channel; its caller sees the error.
-                        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
-                    }
-                }
-            })
-            .map_err(|err| become_error(format!("no thread: {err}")))?;
-        match ready.recv() {
-            Ok(Ok(())) => Ok(AsUser { jobs }),
-            Ok(Err(errno)) => Err(become_error(errno.desc().to_string())),
-            Err(_) => Err(become_error("the thread ended".into())),
-        }
-    }
-
-    /// Runs `job` on the user's thread and returns its result; `None` if the thread is gone.
-    pub fn call<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        self.jobs
-            .send(Box::new(move || {
-                let _ = reply.send(job());
-            }))
-            .ok()?;
-        answer.recv().ok()
-    }
-}
-
-/// The uid and gid of the calling thread, for tests.
-#[cfg(test)]
-pub(crate) fn thread_ids() -> (u32, u32) {
-    (
-        Uid::current().as_raw(),
-        nix::unistd::Gid::current().as_raw(),
-    )
 }
 
 #[cfg(test)]
@@ -381,16 +350,5 @@ mod tests {
         assert!(subject.groups.iter().any(|g| g.gid == subject.gid));
         assert_eq!(subject.env["USER"], "root");
         assert_eq!(subject.identity().euid, Some(0));
-    }
-
-    #[test]
-    fn the_users_thread_has_the_users_ids_and_others_keep_theirs() {
-        let Some(run_as) = crate::experiment::nobody_for_tests() else {
-            return;
-        };
-        let subject = Subject::by_uid(run_as.uid).expect("nobody");
-        let thread = AsUser::start(&subject).expect("become nobody");
-        assert_eq!(thread.call(thread_ids), Some((subject.uid, subject.gid)));
-        assert_eq!(thread_ids(), (0, 0), "only the reader thread changed");
     }
 }

@@ -1,10 +1,11 @@
 //! What still works when rootless containers do not: a VM (needs a usable `/dev/kvm`, or
-//! patience), proot (needs ptrace), chroot (needs root).
+//! patience; off Linux, a VM manager), proot (needs ptrace), chroot (needs root).
 
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Finding, FindingDoc, Status};
+use crate::finding::{Evidence, Finding, FindingDoc, Status};
 use crate::host::{FileMeta, Host, Identity, SearchPath};
+use crate::os::Os;
 use crate::probe::idmap::mount_of;
 use crate::probe::package::PackageManager;
 
@@ -23,6 +24,9 @@ pub struct Facts {
     /// The noexec mount that holds proot (a static build in a noexec home cannot run).
     pub proot_noexec_mount: Option<String>,
     pub qemu: Option<PathBuf>,
+    /// Programs in PATH that start Linux VMs off Linux, in [`VM_MANAGERS`] order. Looked
+    /// for everywhere, judged only on macOS and the BSDs.
+    pub vm_managers: Vec<PathBuf>,
     pub sudo: Option<PathBuf>,
     /// The name of the group that owns /dev/kvm, from /etc/group.
     pub kvm_group: Option<String>,
@@ -34,7 +38,12 @@ pub struct Facts {
     pub package_manager: Option<PackageManager>,
 }
 
-/// Groups that the distributions' default sudoers let run anything.
+/// What starts a Linux VM off Linux: podman (`podman machine`, through Hypervisor.framework on
+/// macOS), Lima, UTM's command line, and FreeBSD's bhyve.
+pub const VM_MANAGERS: [&str; 4] = ["podman", "limactl", "utmctl", "bhyve"];
+
+/// Groups that the default sudoers let run anything: `%sudo` on Debian and Ubuntu, `%wheel`
+/// on Fedora, Arch and FreeBSD's sudo port, `%admin` on macOS (and older Ubuntu).
 const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "admin"];
 
 /// `nested`: this process runs inside a user namespace, where uid 0 is not root for files.
@@ -90,6 +99,10 @@ pub fn gather(
         }),
         proot,
         qemu,
+        vm_managers: VM_MANAGERS
+            .into_iter()
+            .filter_map(|name| search.find(host, name))
+            .collect(),
         sudo: search.find(host, "sudo"),
         user: identity.and_then(|id| id.user.clone()),
         admin_group: identity.and_then(|id| {
@@ -158,7 +171,23 @@ membership but never runs sudo (it may prompt, and it logs), so this stays a pro
     references: &["sudoers(5)", "sudo(8): -l"],
 };
 
-pub const DOCS: &[&FindingDoc] = &[&KVM, &PROOT, &SUDO];
+pub const VM_MANAGER: FindingDoc = FindingDoc {
+    id: "fallback.vm_manager",
+    summary: "whether a program that starts Linux VMs is installed (macOS, the BSDs)",
+    explanation: "Off Linux, Linux containers run in a Linux VM. On macOS, podman machine \
+starts one through Apple's Hypervisor.framework (podman 5 uses vfkit and the applehv \
+provider), Lima's limactl does the same, and UTM's utmctl drives UTM's VMs; none needs root. On \
+FreeBSD, bhyve(8) runs Linux guests as root. hostcap looks for these programs in PATH; it does \
+not start a VM.",
+    references: &[
+        "https://docs.podman.io/en/latest/markdown/podman-machine-init.1.html",
+        "https://lima-vm.io/docs/",
+        "https://docs.getutm.app/scripting/scripting/",
+        "bhyve(8)",
+    ],
+};
+
+pub const DOCS: &[&FindingDoc] = &[&KVM, &PROOT, &SUDO, &VM_MANAGER];
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
     let kvm = match &facts.kvm {
@@ -232,6 +261,68 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         }
     };
     vec![kvm, proot, judge_sudo(facts)]
+}
+
+/// Off Linux only what leaves Linux behind matters: a VM manager, and sudo for a chroot.
+pub fn judge_elsewhere(facts: &Facts, os: Os) -> Vec<Finding> {
+    vec![judge_vm_manager(facts, os), judge_sudo(facts)]
+}
+
+/// The VM managers that run Linux guests on `os`.
+pub fn vm_managers_for(facts: &Facts, os: Os) -> Vec<&Path> {
+    let fits: &[&str] = match os {
+        Os::MacOs => &["podman", "limactl", "utmctl"],
+        Os::FreeBsd => &["bhyve"],
+        _ => &[],
+    };
+    facts
+        .vm_managers
+        .iter()
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| fits.iter().any(|fit| name == *fit))
+        })
+        .map(PathBuf::as_path)
+        .collect()
+}
+
+fn judge_vm_manager(facts: &Facts, os: Os) -> Finding {
+    let found = vm_managers_for(facts, os);
+    if let Some(first) = found.first() {
+        let title = match os {
+            Os::FreeBsd => format!(
+                "{} is installed: it runs Linux VMs, as root",
+                first.display()
+            ),
+            _ => format!(
+                "{} is installed: it runs Linux VMs through Hypervisor.framework",
+                first.display()
+            ),
+        };
+        return Finding::new(&VM_MANAGER, Status::Ok, title).with_evidence(
+            found
+                .iter()
+                .map(|path| Evidence::new(path.display().to_string(), "installed")),
+        );
+    }
+    let looked = match os {
+        Os::MacOs => "podman, limactl or utmctl",
+        Os::FreeBsd => "bhyve",
+        _ => "no VM manager hostcap knows for this system",
+    };
+    let finding = Finding::new(
+        &VM_MANAGER,
+        Status::Info,
+        format!("no program that starts Linux VMs is in PATH ({looked})"),
+    )
+    .evidence("PATH", format!("no {looked}"));
+    match os {
+        Os::MacOs => finding.without_root(
+            "install podman (brew install podman, or the installer from podman.io), then: podman machine init && podman machine start",
+        ),
+        Os::FreeBsd => finding.with_root("kldload vmm && pkg install vm-bhyve   # then create a Linux guest (vm-bhyve's README)"),
+        _ => finding,
+    }
 }
 
 fn judge_sudo(facts: &Facts) -> Finding {

@@ -66,10 +66,8 @@ impl FileCaps {
 
     /// getcap-style text: `cap_setuid=ep`.
     pub fn describe(&self) -> String {
-        let names: Vec<String> = caps::all()
-            .into_iter()
-            .filter(|c| self.permitted & c.bitmask() != 0)
-            .map(|c| c.to_string().to_lowercase())
+        let names: Vec<String> = super::capability::names_in(self.permitted)
+            .map(str::to_lowercase)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();

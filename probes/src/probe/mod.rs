@@ -3,6 +3,7 @@
 //! `DOCS`, the catalogue entries of the finding ids it can emit.
 
 pub mod build_env;
+pub mod capability;
 pub mod containers_conf;
 pub mod fallback;
 pub mod file_caps;
@@ -200,6 +201,12 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T
 /// Every area's findings, in report order.
 pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     let mut findings = platform::judge(&facts.platform, &facts.userns.experiment);
+    if let platform::Kind::NotLinux(os) = facts.platform.kind() {
+        // Every other area reads what only Linux has (procfs, namespaces, id maps, cgroups,
+        // LSMs): off Linux its findings would only repeat that Linux is missing.
+        findings.extend(fallback::judge_elsewhere(&facts.fallback, os));
+        return findings;
+    }
     findings.extend(identity::judge(&facts.identity, facts.session.fake_root()));
     let context = userns::Context {
         is_root: facts.identity.is_root(),

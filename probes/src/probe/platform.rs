@@ -1,4 +1,5 @@
-//! Where we are: the distribution (os-release), ChromeOS and its derivatives (lsb-release),
+//! Where we are: the kernel (Linux, or macOS and the BSDs, which have no Linux namespaces at
+//! all), the distribution (os-release), ChromeOS and its derivatives (lsb-release),
 //! the Linux VM on ChromeOS (Crostini), WSL 1 and 2, containers (Docker, Podman, LXC/LXD,
 //! systemd-nspawn, Kubernetes), virtual machines, chroots, FreeBSD's Linux emulation, a tracer
 //! (proot), a user namespace, and the kernel. What blocks containers is judged by the other
@@ -13,7 +14,8 @@ use std::path::Path;
 
 use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
 use crate::finding::{Evidence, Finding, FindingDoc, Status};
-use crate::host::{FileKind, Host};
+use crate::host::{FileKind, Host, Uname};
+use crate::os::Os;
 use crate::probe::read_optional;
 
 /// One observation that says where we are: the file, variable or command it comes from, and
@@ -107,6 +109,13 @@ pub struct Ci {
 
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
+    /// The kernel, by `uname -s`. Linux when uname was not recorded: such recordings predate
+    /// it and are all of Linux (WSL 1 and FreeBSD's Linux emulation say Linux too).
+    pub os: Os,
+    pub uname: Option<Uname>,
+    /// macOS's `/System/Library/CoreServices/SystemVersion.plist` (ProductName,
+    /// ProductVersion, ProductBuildVersion): what `sw_vers` prints. macOS has no os-release.
+    pub system_version: BTreeMap<String, String>,
     /// os-release key/values, from `/etc/os-release` or its fallback `/usr/lib/os-release`.
     pub os_release: BTreeMap<String, String>,
     pub os_release_path: Option<&'static str>,
@@ -159,13 +168,17 @@ pub enum Kind {
     Chroot,
     /// FreeBSD's Linux emulation: Linux programs on a FreeBSD kernel, without namespaces.
     Linuxulator,
+    /// hostcap running natively on another kernel (macOS, the BSDs): no Linux namespaces.
+    NotLinux(Os),
     Linux,
 }
 
 impl Facts {
     pub fn kind(&self) -> Kind {
         let kernel = self.kernel_release.as_deref().unwrap_or("");
-        if self.lsb_release.contains_key("CHROMEOS_RELEASE_NAME")
+        if self.os != Os::Linux {
+            Kind::NotLinux(self.os)
+        } else if self.lsb_release.contains_key("CHROMEOS_RELEASE_NAME")
             || self.os_release.get("ID").is_some_and(|id| id == "chromeos")
         {
             Kind::ChromeOsHost
@@ -186,9 +199,13 @@ impl Facts {
         }
     }
 
-    /// Whether this process has Linux namespaces at all (not WSL 1, not the linuxulator).
+    /// Whether this process has Linux namespaces at all (not WSL 1, not the linuxulator, not
+    /// another kernel).
     pub fn has_namespaces(&self) -> bool {
-        !matches!(self.kind(), Kind::Wsl1 | Kind::Linuxulator)
+        !matches!(
+            self.kind(),
+            Kind::Wsl1 | Kind::Linuxulator | Kind::NotLinux(_)
+        )
     }
 
     /// A GitHub-hosted runner: its runner user has passwordless sudo.
@@ -220,6 +237,12 @@ impl Facts {
             }
             Kind::Chroot => parts.push("chroot".into()),
             Kind::Linuxulator => parts.push("FreeBSD Linux emulation (linuxulator)".into()),
+            Kind::NotLinux(os) => parts.push(format!(
+                "no Linux namespaces ({} kernel)",
+                self.uname
+                    .as_ref()
+                    .map_or(os.name(), |u| u.sysname.as_str())
+            )),
         }
         if let Some(ci) = &self.ci {
             parts.push(if ci.hosted {
@@ -269,8 +292,27 @@ impl Facts {
             }
             (Some(pretty), _) => pretty,
             (None, Some(cros)) => cros,
-            (None, None) => "Linux".into(),
+            (None, None) => self.system_version_name().unwrap_or_else(|| match self.os {
+                Os::OtherUnix => self
+                    .uname
+                    .as_ref()
+                    .map_or_else(|| "Unix".into(), |u| u.sysname.clone()),
+                os => os.name().into(),
+            }),
         }
+    }
+
+    /// "macOS 15.1 (24B83)", as `sw_vers` reads it from SystemVersion.plist.
+    fn system_version_name(&self) -> Option<String> {
+        let name = self.system_version.get("ProductName")?;
+        let mut shown = match self.system_version.get("ProductVersion") {
+            Some(version) => format!("{name} {version}"),
+            None => name.clone(),
+        };
+        if let Some(build) = self.system_version.get("ProductBuildVersion") {
+            shown.push_str(&format!(" ({build})"));
+        }
+        Some(shown)
     }
 
     /// FydeOS and openFyde say so in os-release or in their update server address.
@@ -297,8 +339,18 @@ fn container_label(container: &Container) -> String {
     }
 }
 
+/// Where macOS keeps its version (`sw_vers` reads it).
+pub const SYSTEM_VERSION_PLIST: &str = "/System/Library/CoreServices/SystemVersion.plist";
+
 pub fn gather(host: &dyn Host) -> Facts {
-    let mut facts = Facts::default();
+    let uname = host.uname().ok();
+    let mut facts = Facts {
+        os: uname
+            .as_ref()
+            .map_or(Os::Linux, |u| Os::from_sysname(&u.sysname)),
+        uname,
+        ..Facts::default()
+    };
     for path in ["/etc/os-release", "/usr/lib/os-release"] {
         if let Ok(Some(text)) = read_optional(host, path) {
             facts.os_release = parse_key_values(&text);
@@ -319,6 +371,13 @@ pub fn gather(host: &dyn Host) -> Facts {
     let exists = |path: &str| host.metadata(Path::new(path)).is_ok();
     facts.kernel_release = trimmed("/proc/sys/kernel/osrelease");
     facts.arch = trimmed("/proc/sys/kernel/arch");
+    if let (Some(uname), true) = (&facts.uname, facts.os != Os::Linux) {
+        facts.kernel_release = Some(uname.release.clone());
+        facts.arch = Some(uname.machine.clone());
+        if let Ok(Some(text)) = read_optional(host, SYSTEM_VERSION_PLIST) {
+            facts.system_version = plist_strings(&text);
+        }
+    }
     facts.hostname = trimmed("/proc/sys/kernel/hostname");
     facts.proc_version = trimmed("/proc/version");
     facts.crostini_markers = ["/dev/.cros_milestone", "/opt/google/cros-containers"]
@@ -654,7 +713,7 @@ fn chroot_signs(
     has_status: bool,
     facts: &Facts,
 ) -> Vec<Sign> {
-    if !facts.linuxulator.is_empty() {
+    if !facts.linuxulator.is_empty() || facts.os != Os::Linux {
         return Vec::new();
     }
     let Some(text) = mountinfo else {
@@ -762,6 +821,28 @@ fn gather_ci(host: &dyn Host) -> Option<Ci> {
         hosted: environment.as_deref() == Some("github-hosted"),
         signs,
     })
+}
+
+/// The `<key>K</key> <string>V</string>` pairs of an XML property list such as
+/// SystemVersion.plist; other value types are skipped.
+pub fn plist_strings(text: &str) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<key>") {
+        rest = &rest[start + "<key>".len()..];
+        let Some(end) = rest.find("</key>") else {
+            break;
+        };
+        let key = rest[..end].trim().to_string();
+        rest = &rest[end + "</key>".len()..];
+        let after = rest.trim_start();
+        if let Some(value) = after.strip_prefix("<string>") {
+            if let Some(close) = value.find("</string>") {
+                values.insert(key, value[..close].trim().to_string());
+            }
+        }
+    }
+    values
 }
 
 /// Parses os-release(5)/lsb-release style `KEY=value` lines, with shell-style quotes.
@@ -897,6 +978,29 @@ seccomp, so no rootless container, bwrap or Nix sandbox can run. linprocfs gives
     ],
 };
 
+pub const NOT_LINUX: FindingDoc = FindingDoc {
+    id: "platform.not_linux",
+    summary: "this is macOS or a BSD, not Linux: there are no Linux namespaces",
+    explanation: "Rootless podman and Docker, bubblewrap, Guix and Nix's Linux sandbox are all \
+built on Linux namespaces, which only a Linux kernel has; proot rewrites Linux system calls. On \
+macOS (the Darwin kernel) and the BSDs, Linux containers run in a Linux VM: on macOS through \
+Apple's Hypervisor.framework (podman machine, which uses it through vfkit; Lima; UTM), on \
+FreeBSD in bhyve. Without Linux, the native isolation is a chroot as root (on macOS the \
+darwin-jail way: a root holding a Darwin userland, dyld and its shared cache) or, on FreeBSD, \
+a jail (jail(8)). Nix builds on macOS without a Linux sandbox: `sandbox = false` is its \
+default there. hostcap names the kernel from uname(2) and the release from \
+/System/Library/CoreServices/SystemVersion.plist (macOS) or /etc/os-release (FreeBSD).",
+    references: &[
+        "https://docs.podman.io/en/latest/markdown/podman-machine-init.1.html",
+        "https://lima-vm.io/docs/",
+        "https://docs.getutm.app/scripting/scripting/",
+        "https://developer.apple.com/documentation/hypervisor",
+        "https://docs.freebsd.org/en/books/handbook/jails/",
+        "https://docs.freebsd.org/en/books/handbook/virtualization/",
+        "chroot(8) on macOS",
+    ],
+};
+
 pub const TRACED: FindingDoc = FindingDoc {
     id: "platform.traced",
     summary: "this process is traced (TracerPid is not 0): proot, strace or a debugger",
@@ -957,6 +1061,7 @@ pub const DOCS: &[&FindingDoc] = &[
     &WSL2,
     &CHROOT,
     &LINUXULATOR,
+    &NOT_LINUX,
     &TRACED,
     &VIRTUAL_MACHINE,
     &PROC_OVERMOUNTED,
@@ -1055,6 +1160,7 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
             .with_evidence([kernel_evidence()])
             .with_root("on the FreeBSD host, as root: give the work a bhyve VM running Linux (containers then run there), or a native FreeBSD jail (jail(8)) instead of a container"),
         ],
+        Kind::NotLinux(os) => vec![not_linux(facts, os)],
         Kind::Linux => Vec::new(),
     };
     if let (Some((name, signs)), false) = (&facts.vm, facts.kind() == Kind::Crostini) {
@@ -1138,6 +1244,44 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
         );
     }
     findings
+}
+
+fn not_linux(facts: &Facts, os: Os) -> Finding {
+    let name = os.name();
+    let title = match os {
+        Os::FreeBsd => "this is FreeBSD, not Linux: no Linux namespaces; Linux containers need a bhyve VM, FreeBSD's own isolation is a jail".to_string(),
+        _ => format!("this is {name}, not Linux: no Linux namespaces, so Linux containers run only in a Linux VM"),
+    };
+    let uname = facts.uname.as_ref().map(|u| {
+        Evidence::new(
+            "uname(2)",
+            format!("{} {} {}", u.sysname, u.release, u.machine),
+        )
+    });
+    let version = (!facts.system_version.is_empty()).then(|| {
+        let shown: Vec<String> = ["ProductName", "ProductVersion", "ProductBuildVersion"]
+            .iter()
+            .filter_map(|key| Some(format!("{key} {}", facts.system_version.get(*key)?)))
+            .collect();
+        Evidence::new(SYSTEM_VERSION_PLIST, shown.join(", "))
+    });
+    let os_release = facts
+        .os_release_path
+        .zip(facts.os_release.get("PRETTY_NAME"))
+        .map(|(path, pretty)| Evidence::new(path, format!("PRETTY_NAME=\"{pretty}\"")));
+    let finding = Finding::new(&NOT_LINUX, Status::Fail, title)
+        .with_evidence(uname)
+        .with_evidence(version)
+        .with_evidence(os_release);
+    match os {
+        Os::MacOs => finding.without_root(
+            "run Linux containers in a Linux VM through Hypervisor.framework: podman machine, Lima or UTM (ranked under What to do instead)",
+        ),
+        Os::FreeBsd => finding.with_root(
+            "as root: a bhyve VM running Linux for Linux containers, or a jail (jail(8)) for FreeBSD programs (ranked under What to do instead)",
+        ),
+        _ => finding.without_root("run Linux containers in a Linux VM"),
+    }
 }
 
 fn wsl_evidence(wsl: &Wsl) -> Vec<Evidence> {
@@ -1374,6 +1518,32 @@ mod tests {
             None,
         );
         assert!(linux.is_empty());
+    }
+
+    #[test]
+    fn macos_is_named_from_uname_and_system_version_plist() {
+        let plist = "<dict>\n\t<key>ProductBuildVersion</key>\n\t<string>24B83</string>\n\t<key>ProductName</key>\n\t<string>macOS</string>\n\t<key>Flag</key>\n\t<true/>\n\t<key>ProductVersion</key>\n\t<string>15.1</string>\n</dict>";
+        let mac = Facts {
+            os: Os::MacOs,
+            uname: Some(Uname {
+                sysname: "Darwin".into(),
+                release: "24.1.0".into(),
+                machine: "arm64".into(),
+            }),
+            system_version: plist_strings(plist),
+            ..Facts::default()
+        };
+        assert_eq!(mac.system_version.len(), 3, "{:?}", mac.system_version);
+        assert_eq!(mac.kind(), Kind::NotLinux(Os::MacOs));
+        assert!(!mac.has_namespaces());
+        assert_eq!(mac.os_name(), "macOS 15.1 (24B83)");
+        assert_eq!(
+            mac.label().as_deref(),
+            Some("no Linux namespaces (Darwin kernel)")
+        );
+        let findings = judge(&mac, &crate::experiment::pending());
+        assert_eq!(findings[0].id, NOT_LINUX.id);
+        assert_eq!(findings[0].status, Status::Fail);
     }
 
     #[test]

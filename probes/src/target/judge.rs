@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::experiment::{Outcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
+use crate::os::Os;
 use crate::probe::nix::SandboxSetting;
 use crate::probe::{Facts, fallback, guix, identity, idmap, lsm, nix, platform, subid, userns};
 use crate::verdict::{StepVerdict, Verdict};
@@ -124,6 +125,9 @@ impl<'a> Judge<'a> {
         let (place, id) = match self.facts.platform.kind() {
             platform::Kind::Wsl1 => ("WSL 1", platform::WSL1.id),
             platform::Kind::Linuxulator => ("FreeBSD's Linux emulation", platform::LINUXULATOR.id),
+            platform::Kind::NotLinux(os) => {
+                return self.not_linux(requirement, os, unisolated, program);
+            }
             _ => return step(requirement, Verdict::Ready, "a Linux kernel", Vec::new()),
         };
         if unisolated == Verdict::Blocked {
@@ -150,6 +154,44 @@ impl<'a> Judge<'a> {
             unisolated,
             format!(
                 "{place} has no Linux namespaces: builds only without isolation (Nix's sandbox-fallback, guix-daemon --disable-chroot)"
+            ),
+            vec![id],
+        )
+    }
+
+    /// Natively on macOS or a BSD: nothing built on Linux namespaces runs. Guix exists only
+    /// for Linux (and GNU/Hurd); Nix builds there without a Linux sandbox, which is its
+    /// default off Linux (`sandbox = false`).
+    fn not_linux(
+        &self,
+        requirement: Requirement,
+        os: Os,
+        unisolated: Verdict,
+        program: Option<&'static str>,
+    ) -> StepVerdict {
+        let id = platform::NOT_LINUX.id;
+        let name = os.name();
+        if unisolated == Verdict::Blocked {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!("{name} has no Linux namespaces"),
+                vec![id],
+            );
+        }
+        if program == super::guix_daemon::PATH.program {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!("{name} has no Linux namespaces, and Guix runs only on Linux"),
+                vec![id],
+            );
+        }
+        step(
+            requirement,
+            unisolated,
+            format!(
+                "{name} has no Linux namespaces: Nix builds there without a Linux sandbox (sandbox = false is its default off Linux)"
             ),
             vec![id],
         )
@@ -553,6 +595,7 @@ impl<'a> Judge<'a> {
                 | platform::Kind::Wsl1
                 | platform::Kind::Chroot
                 | platform::Kind::Linuxulator
+                | platform::Kind::NotLinux(_)
         )
     }
 
@@ -692,12 +735,17 @@ impl<'a> Judge<'a> {
     }
 
     fn chroot(&self, requirement: Requirement) -> StepVerdict {
-        let can_chroot = self
-            .facts
-            .identity
-            .status
-            .as_ref()
-            .is_ok_and(|s| s.has_effective(identity::CAP_SYS_CHROOT));
+        // Off Linux there are no capabilities to read: root may chroot, nobody else.
+        let not_linux = matches!(self.facts.platform.kind(), platform::Kind::NotLinux(_));
+        let can_chroot = if not_linux {
+            self.facts.identity.is_root()
+        } else {
+            self.facts
+                .identity
+                .status
+                .as_ref()
+                .is_ok_and(|s| s.has_effective(identity::CAP_SYS_CHROOT))
+        };
         if can_chroot {
             return step(
                 requirement,
@@ -755,6 +803,58 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// A Linux VM on macOS or FreeBSD: ready only when a VM manager was found here. macOS's
+    /// run as the user through Hypervisor.framework; FreeBSD's bhyve needs root.
+    fn vm_off_linux(&self, requirement: Requirement, os: Os) -> StepVerdict {
+        let facts = self.facts;
+        let found = fallback::vm_managers_for(&facts.fallback, os);
+        let ids = vec![fallback::VM_MANAGER.id];
+        let Some(first) = found.first() else {
+            let summary = match os {
+                Os::MacOs => "no VM manager found (podman, limactl, utmctl): a Linux VM through Hypervisor.framework needs one installed".to_string(),
+                Os::FreeBsd => "bhyve is not in PATH: nothing shows that a Linux VM can run here".to_string(),
+                _ => format!("hostcap knows no VM manager for {}", os.name()),
+            };
+            return step(requirement, Verdict::Unknown, summary, ids);
+        };
+        let shown = first.display();
+        if os != Os::FreeBsd {
+            let how = match first.file_name().and_then(|n| n.to_str()) {
+                Some("limactl") => "Lima",
+                Some("utmctl") => "UTM",
+                _ => "podman machine",
+            };
+            return step(
+                requirement,
+                Verdict::Ready,
+                format!("{how} runs a Linux VM through Hypervisor.framework ({shown})"),
+                ids,
+            );
+        }
+        if facts.identity.is_root() {
+            return step(
+                requirement,
+                Verdict::Ready,
+                format!("{shown} runs Linux VMs, and this process is root"),
+                ids,
+            );
+        }
+        match (&facts.fallback.admin_group, &facts.fallback.sudo) {
+            (Some(group), Some(_)) => step(
+                requirement,
+                Verdict::Degraded,
+                format!("{shown} needs root: probably via sudo (member of group {group})"),
+                vec![fallback::VM_MANAGER.id, fallback::SUDO.id],
+            ),
+            _ => step(
+                requirement,
+                Verdict::Blocked,
+                format!("{shown} needs root"),
+                vec![fallback::VM_MANAGER.id, identity::USER.id],
+            ),
+        }
+    }
+
     fn ptrace(&self, requirement: Requirement) -> StepVerdict {
         let facts = self.facts;
         if let Some((pid, comm)) = &facts.platform.tracer {
@@ -764,6 +864,17 @@ impl<'a> Judge<'a> {
                 Verdict::Blocked,
                 format!("this process is already traced by {who}: proot cannot trace it again"),
                 vec![platform::TRACED.id],
+            );
+        }
+        if let platform::Kind::NotLinux(os) = facts.platform.kind() {
+            return step(
+                requirement,
+                Verdict::Blocked,
+                format!(
+                    "proot runs Linux programs by rewriting Linux system calls: there is none on {}",
+                    os.name()
+                ),
+                vec![platform::NOT_LINUX.id],
             );
         }
         if facts.platform.kind() == platform::Kind::Linuxulator {
@@ -805,6 +916,9 @@ impl<'a> Judge<'a> {
 
     fn virtual_machine(&self, requirement: Requirement) -> StepVerdict {
         let facts = self.facts;
+        if let platform::Kind::NotLinux(os) = facts.platform.kind() {
+            return self.vm_off_linux(requirement, os);
+        }
         if facts.platform.kind() == platform::Kind::Linuxulator {
             return step(
                 requirement,

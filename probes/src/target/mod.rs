@@ -174,7 +174,12 @@ pub fn decide(facts: &Facts, findings: &[Finding]) -> (Vec<TargetVerdict>, Vec<F
                     _ => program.installed(),
                 };
                 verdict.installed = Some(installed);
-                if !installed {
+                // Off Linux no distribution installs it, and nothing it needs exists anyway.
+                let off_linux = matches!(
+                    facts.platform.kind(),
+                    crate::probe::platform::Kind::NotLinux(_)
+                );
+                if !installed && !off_linux {
                     let missing = match (path.target, program.installed(), docker_script) {
                         (Target::RootlessDocker, true, Some(script)) => script.name,
                         _ => program.name,
