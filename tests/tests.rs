@@ -4,4 +4,5 @@ mod bundle;
 mod cli;
 mod consistency;
 mod hosts;
+mod man;
 mod util;
