@@ -47,6 +47,20 @@ def judge(command: list[str], host: Path) -> tuple[int, dict]:
     return run.returncode, verdicts
 
 
+def differences(reference: tuple[int, dict], emulated: tuple[int, dict]) -> list[str]:
+    """Each way the aarch64 answer differs from the x86_64 one, in a line."""
+    (code, verdicts), (other_code, other_verdicts) = reference, emulated
+    found = []
+    if other_code != code:
+        found.append(f"exit {code} on x86_64, {other_code} on aarch64")
+    for target in sorted(verdicts.keys() | other_verdicts.keys()):
+        if verdicts.get(target) != other_verdicts.get(target):
+            found.append(
+                f"{target}: {verdicts.get(target)} on x86_64, {other_verdicts.get(target)} on aarch64"
+            )
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("x86_64", type=Path)
@@ -63,8 +77,8 @@ def main() -> int:
         emulated = judge([args.qemu, str(args.aarch64)], host)
         if reference[0] not in (0, 1, 2, 3) or "no report" in reference[1]:
             problems.append(f"{host.name}: x86_64 gave no verdicts: {reference}")
-        elif emulated != reference:
-            problems.append(f"{host.name}: x86_64 {reference} but aarch64 {emulated}")
+        else:
+            problems += [f"{host.name}: {d}" for d in differences(reference, emulated)]
 
     for problem in problems:
         print(f"FAIL {problem}", file=sys.stderr)
