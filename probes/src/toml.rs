@@ -60,12 +60,53 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, TomlError> {
     })
 }
 
-/// Writes `value` as a TOML document.
+/// Writes `value` as a TOML document, through the same generic tree.
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, TomlError> {
-    basic_toml::to_string(value).map_err(|err| TomlError {
+    let failed = |message: String| TomlError {
         line: None,
-        message: err.to_string(),
-    })
+        message,
+    };
+    let tree = serde_json::to_value(value).map_err(|err| failed(err.to_string()))?;
+    basic_toml::to_string(&TablesLast(&tree)).map_err(|err| failed(err.to_string()))
+}
+
+/// A tree that writes each table's plain values before its sub-tables. In TOML a key after a
+/// `[sub.table]` header belongs to that sub-table, so basic-toml refuses a value that follows
+/// a table; field order in a Rust struct must not decide whether a bundle can be written.
+/// Nulls, which TOML cannot say, are left out as absent keys.
+struct TablesLast<'a>(&'a serde_json::Value);
+
+impl Serialize for TablesLast<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        use serde_json::Value;
+        match self.0 {
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(None)?;
+                for tables in [false, true] {
+                    for (key, value) in map {
+                        if !value.is_null() && is_table(value) == tables {
+                            out.serialize_entry(key, &TablesLast(value))?;
+                        }
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(TablesLast)),
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// Whether TOML writes `value` under a header of its own: a table, or an array of tables.
+fn is_table(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(_) => true,
+        serde_json::Value::Array(items) => {
+            !items.is_empty() && items.iter().all(serde_json::Value::is_object)
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +140,33 @@ mod tests {
         let err = from_str::<Entry>("mdoe = \"755\"\n").unwrap_err();
         assert_eq!(err.line, None);
         assert!(err.message.contains("unknown field `mdoe`"), "{err}");
+    }
+
+    #[test]
+    fn a_value_after_a_table_in_a_struct_is_written_before_it() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Run {
+            command: String,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Outcome {
+            newuidmap: Run,
+            runs: Vec<Run>,
+            gone: Option<String>,
+            uid_map: String,
+        }
+        let outcome = Outcome {
+            newuidmap: Run {
+                command: "newuidmap 42 0 1000 1".into(),
+            },
+            runs: vec![Run {
+                command: "true".into(),
+            }],
+            gone: None,
+            uid_map: "0 1000 1".into(),
+        };
+        let text = to_string(&outcome).unwrap();
+        assert_eq!(from_str::<Outcome>(&text).unwrap(), outcome, "{text}");
     }
 
     #[test]
