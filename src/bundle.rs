@@ -86,7 +86,7 @@ fn pack(
     add(&mut tar, "report.txt", redaction.apply(text).as_bytes())?;
     add(&mut tar, "REDACTED.txt", redaction.listing().as_bytes())?;
     let tree = Tree::of(recording, redaction);
-    let manifest = toml::to_string(&tree.manifest)
+    let manifest = hostcap_probes::toml::to_string(&tree.manifest)
         .map_err(|e| std::io::Error::other(format!("host.toml: {e}")))?;
     add(&mut tar, "host.toml", redaction.apply(&manifest).as_bytes())?;
     for dir in &tree.dirs {

@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "hostcap",
     version,
+    // `--version` names the commit (build.rs); `-V` and the man pages name the release.
+    long_version = env!("HOSTCAP_LONG_VERSION"),
     about = "Can this host run rootless containers and sandboxes? If not: why not, and what to do instead.",
     after_help = "Exit codes (for --require, default rootless-podman): 0 ready, 1 degraded, 2 blocked, 3 unknown, 64 bad usage, 70 internal error."
 )]

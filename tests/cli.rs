@@ -39,9 +39,31 @@ fn a_folder_without_host_toml_is_refused_with_its_path() {
 #[test]
 fn help_and_version_exit_0() {
     assert_eq!(hostcap(&["--help"]).code, 0);
+    let short = hostcap(&["-V"]);
+    assert_eq!(short.code, 0);
+    let release = format!("hostcap {}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(short.stdout.trim_end(), release);
+}
+
+#[test]
+fn version_names_the_commit_when_built_from_a_git_checkout() {
     let version = hostcap(&["--version"]);
     assert_eq!(version.code, 0);
-    assert!(version.stdout.starts_with("hostcap "));
+    let line = version.stdout.trim_end();
+    let release = format!("hostcap {}", env!("CARGO_PKG_VERSION"));
+    // Which commit depends on the checkout (none from a crates tarball); its form does not.
+    let commit = line.strip_prefix(&release).map(|rest| {
+        rest.strip_prefix(" (commit ")
+            .and_then(|c| c.strip_suffix(')'))
+    });
+    match commit {
+        Some(None) => assert_eq!(line, release),
+        Some(Some(hash)) => assert!(
+            hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "{line}"
+        ),
+        None => panic!("{line}"),
+    }
 }
 
 #[test]

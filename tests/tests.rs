@@ -5,6 +5,7 @@ mod cli;
 mod consistency;
 mod formats;
 mod hosts;
+mod man;
 mod schema;
 mod summarize;
 mod util;

@@ -9,20 +9,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match toml::from_str::<HostToml>(text) {
+    match hostcap_probes::toml::from_str::<HostToml>(text) {
         Ok(manifest) => {
             // What hostcap bundle writes, read back, is the same manifest.
-            if let Ok(written) = toml::to_string(&manifest) {
-                let again: HostToml = toml::from_str(&written)
+            if let Ok(written) = hostcap_probes::toml::to_string(&manifest) {
+                let again: HostToml = hostcap_probes::toml::from_str(&written)
                     .unwrap_or_else(|e| panic!("{written:?} does not read back: {e}"));
                 assert_eq!(again, manifest, "{written}");
             }
         }
-        Err(err) => {
-            let line = err
-                .span()
-                .map_or(0, |span| text[..span.start].matches('\n').count() + 1);
-            assert!(line <= text.lines().count() + 1);
-        }
+        Err(err) => assert!(err.line.is_none_or(|line| line <= text.lines().count() + 1)),
     }
 });

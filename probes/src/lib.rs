@@ -13,6 +13,7 @@ pub mod probe;
 pub mod recommend;
 pub mod report;
 pub mod target;
+pub mod toml;
 pub mod verdict;
 
 pub use report::{Report, catalogue, check};

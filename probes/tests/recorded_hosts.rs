@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hostcap_probes::experiment::{Outcome, UsernsStep};
-use hostcap_probes::host::{FileKind, Host, HostError, RecordedHost};
+use hostcap_probes::host::{FileKind, Host, HostError, HostToml, RecordedHost};
 use hostcap_probes::probe::platform::{self, Kind};
 use procfs_core::FromRead;
 use procfs_core::process::Status;
@@ -68,6 +68,20 @@ fn status(name: &str, host: &RecordedHost) -> Status {
         .read(Path::new("/proc/self/status"))
         .unwrap_or_else(|err| panic!("{name}: {err}"));
     Status::from_read(&bytes[..]).unwrap_or_else(|err| panic!("{name}: status: {err}"))
+}
+
+/// A bundle writes its manifest with the same code: every recorded host's reads back the same.
+#[test]
+fn every_manifest_writes_and_reads_back_the_same() {
+    for (name, _) in recorded_hosts() {
+        let text = fs::read_to_string(hosts_dir().join(&name).join("host.toml")).unwrap();
+        let manifest: HostToml = hostcap_probes::toml::from_str(&text).unwrap();
+        let written = hostcap_probes::toml::to_string(&manifest)
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let again: HostToml = hostcap_probes::toml::from_str(&written)
+            .unwrap_or_else(|err| panic!("{name}: {err}\n{written}"));
+        assert_eq!(again, manifest, "{name}");
+    }
 }
 
 #[test]

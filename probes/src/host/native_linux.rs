@@ -22,7 +22,8 @@ pub(super) fn read_thread_status(_: &Path) -> Result<Vec<u8>, HostError> {
 pub(super) fn kvm_api_version() -> Result<i32, HostError> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
-    const KVM_GET_API_VERSION: libc::c_ulong = 0xAE00;
+    // `Ioctl` is the request type of this libc: an unsigned long for glibc, an int for musl.
+    const KVM_GET_API_VERSION: libc::Ioctl = 0xAE00;
     let path = Path::new("/dev/kvm");
     let file = fs::OpenOptions::new()
         .read(true)

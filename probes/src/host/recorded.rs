@@ -105,11 +105,10 @@ pub enum RecordedHostError {
         dir: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}: {message}", path.display())]
+    #[error("{}: {error}", path.display())]
     BadManifest {
         path: PathBuf,
-        line: usize,
-        message: String,
+        error: crate::toml::TomlError,
     },
     #[error("{}: the recorded host has no root/ folder", .0.display())]
     NoRoot(PathBuf),
@@ -132,12 +131,9 @@ impl RecordedHost {
                 source,
             })?;
         let manifest: HostToml =
-            toml::from_str(&text).map_err(|err| RecordedHostError::BadManifest {
-                line: err
-                    .span()
-                    .map_or(0, |span| text[..span.start].matches('\n').count() + 1),
-                message: err.message().trim().to_string(),
+            crate::toml::from_str(&text).map_err(|error| RecordedHostError::BadManifest {
                 path: manifest_path,
+                error,
             })?;
         let root = dir.join("root");
         // A real directory, not a link: `root -> /` would replay this machine under the

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::host::Host;
 use crate::probe::read_optional;
+use crate::toml::Table;
 
 /// A value and the file that set it, for evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,17 +106,15 @@ fn drop_ins(host: &dyn Host, dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn read_toml(host: &dyn Host, path: &str, facts: &mut Facts) -> Option<toml::Table> {
+fn read_toml(host: &dyn Host, path: &str, facts: &mut Facts) -> Option<Table> {
     match read_optional(host, path) {
         Ok(None) => None,
         Ok(Some(text)) => {
             facts.files.push(path.to_string());
-            match text.parse::<toml::Table>() {
+            match crate::toml::parse(&text) {
                 Ok(table) => Some(table),
                 Err(err) => {
-                    let line = err
-                        .span()
-                        .map_or(0, |span| text[..span.start].matches('\n').count() + 1);
+                    let line = err.line.unwrap_or(0);
                     facts.errors.push(format!("{path}:{line}: not valid TOML"));
                     None
                 }
@@ -128,15 +127,15 @@ fn read_toml(host: &dyn Host, path: &str, facts: &mut Facts) -> Option<toml::Tab
     }
 }
 
-fn string_at(table: &toml::Table, section: &[&str], key: &str) -> Option<String> {
+fn string_at(table: &Table, section: &[&str], key: &str) -> Option<String> {
     let mut current = table;
     for part in section {
-        current = current.get(*part)?.as_table()?;
+        current = current.get(*part)?.as_object()?;
     }
     current.get(key)?.as_str().map(str::to_string)
 }
 
-fn setting(table: &toml::Table, section: &[&str], key: &str, file: &str) -> Option<Setting> {
+fn setting(table: &Table, section: &[&str], key: &str, file: &str) -> Option<Setting> {
     string_at(table, section, key)
         .filter(|value| !value.is_empty())
         .map(|value| Setting {
@@ -145,7 +144,7 @@ fn setting(table: &toml::Table, section: &[&str], key: &str, file: &str) -> Opti
         })
 }
 
-fn merge_containers_conf(facts: &mut Facts, table: &toml::Table, file: &str) {
+fn merge_containers_conf(facts: &mut Facts, table: &Table, file: &str) {
     if let Some(runtime) = setting(table, &["engine"], "runtime", file) {
         facts.runtime = Some(runtime);
     }
@@ -155,10 +154,10 @@ fn merge_containers_conf(facts: &mut Facts, table: &toml::Table, file: &str) {
     if let Some(path) = setting(table, &["engine"], "network_cmd_path", file) {
         facts.network_cmd_path = Some(path);
     }
-    let engine = table.get("engine").and_then(toml::Value::as_table);
+    let engine = table.get("engine").and_then(serde_json::Value::as_object);
     if let Some(runtimes) = engine
         .and_then(|e| e.get("runtimes"))
-        .and_then(toml::Value::as_table)
+        .and_then(serde_json::Value::as_object)
     {
         for (name, paths) in runtimes {
             let paths: Vec<String> = paths
@@ -174,7 +173,7 @@ fn merge_containers_conf(facts: &mut Facts, table: &toml::Table, file: &str) {
     }
     if let Some(dirs) = engine
         .and_then(|e| e.get("helper_binaries_dir"))
-        .and_then(toml::Value::as_array)
+        .and_then(serde_json::Value::as_array)
     {
         facts.helper_dirs = dirs
             .iter()
@@ -183,7 +182,7 @@ fn merge_containers_conf(facts: &mut Facts, table: &toml::Table, file: &str) {
     }
 }
 
-fn merge_storage_conf(facts: &mut Facts, table: &toml::Table, file: &str, is_user: bool) {
+fn merge_storage_conf(facts: &mut Facts, table: &Table, file: &str, is_user: bool) {
     facts.storage_driver = setting(table, &["storage"], "driver", file);
     let path_key = if is_user {
         "graphroot"
@@ -207,7 +206,7 @@ mod tests {
     fn merged(texts: &[(&str, &str)]) -> Facts {
         let mut facts = Facts::default();
         for (file, text) in texts {
-            let table: toml::Table = text.parse().unwrap();
+            let table: Table = crate::toml::parse(text).unwrap();
             merge_containers_conf(&mut facts, &table, file);
         }
         facts
@@ -236,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_user_storage_conf_names_graphroot_and_the_system_one_rootless_storage_path() {
-        let table: toml::Table = "[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/c\"\nrootless_storage_path = \"/x\"\n[storage.options.overlay]\nmount_program = \"/usr/bin/fuse-overlayfs\"\n".parse().unwrap();
+        let table: Table = crate::toml::parse("[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/c\"\nrootless_storage_path = \"/x\"\n[storage.options.overlay]\nmount_program = \"/usr/bin/fuse-overlayfs\"\n").unwrap();
         let mut user = Facts::default();
         merge_storage_conf(&mut user, &table, "u", true);
         assert_eq!(user.storage_path.unwrap().value, "/srv/c");
