@@ -15,6 +15,11 @@ fn main() -> std::process::ExitCode {
         eprintln!(
             "hostcap: internal error ({message}); please report it with the output of `hostcap --verbose`"
         );
+        // Built to abort on panic (the size-optimised static binaries), nothing unwinds back
+        // to `main`: leave here with the documented code rather than SIGABRT's 134.
+        if cfg!(panic = "abort") {
+            std::process::exit(app::EXIT_INTERNAL.into());
+        }
     }));
     // Stopped by a signal, hostcap kills the helpers its experiments started before it goes.
     hostcap_probes::experiment::kill_children_on_signals();
