@@ -768,6 +768,17 @@ fn write(root: &Path, path: &str, content: &[u8]) {
     fs::write(full, content).unwrap();
 }
 
+/// The finding `id` of a JSON report; a test fails when it is missing.
+fn finding_of(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+        .clone()
+}
+
 #[test]
 fn a_strange_host_gives_unknowns_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
@@ -796,15 +807,7 @@ fn a_strange_host_gives_unknowns_not_a_crash() {
     assert!([0, 1, 2, 3].contains(&run.code), "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let finding = |id: &str| {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap_or_else(|| panic!("no {id}"))
-            .clone()
-    };
+    let finding = |id: &str| finding_of(&json, id);
     assert_eq!(finding("identity.no_new_privs")["status"], "unknown");
     assert_eq!(
         finding("userns.max_user_namespaces_zero")["status"],
@@ -875,15 +878,7 @@ fn a_hostile_host_gives_reasons_and_does_not_hang() {
     assert!([0, 1, 2, 3].contains(&run.code), "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let finding = |id: &str| {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap_or_else(|| panic!("no {id}"))
-            .clone()
-    };
+    let finding = |id: &str| finding_of(&json, id);
     let unreadable = finding("subid.unreadable").to_string();
     assert!(unreadable.contains("larger than"), "{unreadable}");
     // The duplicated Uid line is not taken for root, and the missing fields are unknown.

@@ -249,22 +249,9 @@ fn process_groups(user: Option<&nix::unistd::User>) -> Vec<Gid> {
 }
 
 /// Reads a regular file (procfs and sysfs files are regular too), at most [`READ_LIMIT`]
-/// bytes. A FIFO put where a file belongs would block `open` until a writer comes, and a
-/// device could be endless or reach hardware: both are refused, and opening never blocks.
+/// bytes.
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| HostError::from_io(path, &e))?;
-    let meta = file.metadata().map_err(|e| HostError::from_io(path, &e))?;
-    if !meta.is_file() {
-        return Err(HostError::Other(
-            path.to_path_buf(),
-            "not a regular file".into(),
-        ));
-    }
+    let file = super::open_regular_file(path, path, 0)?;
     let mut bytes = Vec::new();
     file.take(READ_LIMIT + 1)
         .read_to_end(&mut bytes)

@@ -200,3 +200,27 @@ pub trait Host {
             .find(|candidate| search_path::is_program(self, candidate))
     }
 }
+
+/// Opens a regular file for reading, without blocking: a FIFO put where a file belongs would
+/// block `open` until a writer comes, and a device could be endless or reach hardware, so both
+/// are refused. `real` is opened, `shown` named in errors; `flags` add to the open flags.
+fn open_regular_file(
+    real: &Path,
+    shown: &Path,
+    flags: libc::c_int,
+) -> Result<std::fs::File, HostError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | flags)
+        .open(real)
+        .map_err(|e| HostError::from_io(shown, &e))?;
+    let meta = file.metadata().map_err(|e| HostError::from_io(shown, &e))?;
+    if !meta.is_file() {
+        return Err(HostError::Other(
+            shown.to_path_buf(),
+            "not a regular file".into(),
+        ));
+    }
+    Ok(file)
+}

@@ -372,23 +372,10 @@ fn not_recorded<T>() -> Outcome<T> {
     }
 }
 
-/// Opens a regular file only: a FIFO, socket or device in a recording would hang or reach
-/// the real hardware. Non-blocking, so that even a race cannot hang on a FIFO.
+/// Opens a regular file of the recording only, never through a final link (a recording's links
+/// are resolved inside `root/` before).
 fn open_regular(inside: &Path, path: &Path) -> Result<fs::File, HostError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY)
-        .open(inside)
-        .map_err(|e| HostError::from_io(path, &e))?;
-    let meta = file.metadata().map_err(|e| HostError::from_io(path, &e))?;
-    if !meta.is_file() {
-        return Err(HostError::Other(
-            path.to_path_buf(),
-            "not a regular file in the recording".into(),
-        ));
-    }
-    Ok(file)
+    super::open_regular_file(inside, path, libc::O_NOFOLLOW)
 }
 
 /// `host.toml`, bounded and only if it is a regular file.

@@ -616,19 +616,21 @@ mod tests {
     use super::*;
 
     fn facts(fs_type: &str, noexec: bool) -> Facts {
+        // podman's storage and dockerd's data-root both under alice's home, on /home.
+        let home = Mount {
+            mount_point: "/home".into(),
+            nosuid: false,
+            noexec,
+            fs_type: fs_type.into(),
+            line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
+        };
         Facts {
             driver: None,
             mount_program: None,
             graphroot: PathBuf::from("/home/alice/.local/share/containers/storage"),
             graphroot_setting: None,
             existing: PathBuf::from("/home/alice"),
-            mount: Ok(Mount {
-                mount_point: "/home".into(),
-                nosuid: false,
-                noexec,
-                fs_type: fs_type.into(),
-                line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
-            }),
+            mount: Ok(home.clone()),
             native_overlay: Some(Ok(())),
             native_overlay_skipped: None,
             fuse_overlayfs: None,
@@ -640,13 +642,7 @@ mod tests {
                 data_root_set: false,
                 driver: None,
                 existing: PathBuf::from("/home/alice"),
-                mount: Ok(Mount {
-                    mount_point: "/home".into(),
-                    nosuid: false,
-                    noexec,
-                    fs_type: fs_type.into(),
-                    line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
-                }),
+                mount: Ok(home),
             },
         }
     }
