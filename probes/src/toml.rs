@@ -34,7 +34,8 @@ impl std::error::Error for TomlError {}
 
 /// Parses `text` as a TOML document.
 pub fn parse(text: &str) -> Result<Table, TomlError> {
-    basic_toml::from_str(text).map_err(|err| {
+    let uncommented = without_comment_lines(text);
+    basic_toml::from_str(uncommented.as_deref().unwrap_or(text)).map_err(|err| {
         let position = err.line_col();
         let mut message = err.to_string();
         // The parser appends the position; it is kept apart, as `line`.
@@ -49,6 +50,30 @@ pub fn parse(text: &str) -> Result<Table, TomlError> {
             message,
         }
     })
+}
+
+/// `text` with every line that is only a comment left empty, so that line numbers stay; `None`
+/// where a multi-line string could hold such a line. The parser reads comments a character at
+/// a time, and the stock containers.conf is almost all comment: this halves its cost.
+fn without_comment_lines(text: &str) -> Option<String> {
+    if text.contains("\"\"\"") || text.contains("'''") {
+        return None;
+    }
+    let mut kept = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('#') {
+            kept.push_str(if line.ends_with("\r\n") {
+                "\r\n"
+            } else if line.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            });
+        } else {
+            kept.push_str(line);
+        }
+    }
+    Some(kept)
 }
 
 /// Parses `text` as a TOML document and reads it into `T`.
@@ -112,6 +137,18 @@ fn is_table(value: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_lines_are_skipped_without_moving_line_numbers() {
+        let text = "# a comment\n  # indented\r\n[engine]\n# runtime = \"runc\"\nruntime = \"crun\" # set\nbad =\n";
+        assert_eq!(parse(text).unwrap_err().line, Some(6));
+        let good = text.replace("bad =\n", "");
+        assert_eq!(parse(&good).unwrap()["engine"]["runtime"], "crun");
+        // A multi-line string may hold a line that starts with '#': nothing is removed then.
+        let multi = "a = \"\"\"\n# kept\n\"\"\"\n";
+        assert_eq!(parse(multi).unwrap()["a"], "# kept\n");
+        assert!(without_comment_lines(multi).is_none());
+    }
 
     #[test]
     fn a_syntax_error_names_its_line_once() {

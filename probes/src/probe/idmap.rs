@@ -183,14 +183,32 @@ fn inspect(host: &dyn Host, path: PathBuf, mountinfo: &Result<String, String>) -
 /// The mount that holds `path`: the longest mount point that is a prefix of it, the last one
 /// listed when several are stacked on the same point.
 pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
-    let mounts = procfs_core::process::MountInfos::from_read(mountinfo.as_bytes())
-        // The parser's own words would name its source files: say what is wrong instead.
-        .map_err(|_| "/proc/self/mountinfo: not in the kernel's format".to_string())?;
-    let best = mounts
+    // The parser's own words would name its source files: say what is wrong instead.
+    let malformed = || "/proc/self/mountinfo: not in the kernel's format".to_string();
+    // Only the lines whose mount point may hold `path` are parsed (an escaped one, `\040` for a
+    // space, is kept for the parser to decode): a check asks for several paths, and parsing
+    // every line each time was a tenth of a passive check.
+    let mut candidates = String::new();
+    for line in mountinfo.lines() {
+        let mount_point = line.split(' ').nth(4).ok_or_else(malformed)?;
+        if mount_point.contains('\\') || path.starts_with(mount_point) {
+            candidates.push_str(line);
+            candidates.push('\n');
+        }
+    }
+    let mounts = procfs_core::process::MountInfos::from_read(candidates.as_bytes())
+        .map_err(|_| malformed())?;
+    let (best, mount_point) = mounts
         .0
         .iter()
-        .filter(|m| path.starts_with(&m.mount_point))
-        .max_by_key(|m| (m.mount_point.components().count(), m.mnt_id))
+        .map(|m| {
+            (
+                m,
+                PathBuf::from(unescape_octal(&m.mount_point.to_string_lossy())),
+            )
+        })
+        .filter(|(_, mount_point)| path.starts_with(mount_point))
+        .max_by_key(|(m, mount_point)| (mount_point.components().count(), m.mnt_id))
         .ok_or_else(|| format!("no mount in /proc/self/mountinfo holds {}", path.display()))?;
     let id = best.mnt_id.to_string();
     let line = mountinfo
@@ -199,12 +217,36 @@ pub fn mount_of(mountinfo: &str, path: &Path) -> Result<Mount, String> {
         .unwrap_or_default()
         .to_string();
     Ok(Mount {
-        mount_point: best.mount_point.display().to_string(),
+        mount_point: mount_point.display().to_string(),
         nosuid: best.mount_options.contains_key("nosuid"),
         noexec: best.mount_options.contains_key("noexec"),
         fs_type: best.fs_type.clone(),
         line,
     })
+}
+
+/// The kernel writes a space, tab, newline or backslash in a mount point as `\NNN` (octal).
+fn unescape_octal(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let digits = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match (bytes[i], digits) {
+            (b'\\', Some(d)) => {
+                let value = d.iter().fold(0u32, |n, b| n * 8 + u32::from(b - b'0'));
+                out.push(u8::try_from(value).unwrap_or(b'?'));
+                i += 4;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The kernel's default `overflowuid`: how an unmapped owner looks from inside a namespace.
@@ -575,5 +617,17 @@ mod tests {
     fn a_prefix_that_is_not_a_path_component_does_not_match() {
         let mount = mount_of(MOUNTINFO, Path::new("/homework/newuidmap")).unwrap();
         assert_eq!(mount.mount_point, "/");
+    }
+
+    #[test]
+    fn an_escaped_mount_point_is_decoded_and_a_broken_line_refused() {
+        let spaced = format!(
+            "{MOUNTINFO}40 30 0:27 / /home/alice/My\\040Tools rw,noexec - ext4 /dev/vdc rw\n"
+        );
+        let mount = mount_of(&spaced, Path::new("/home/alice/My Tools/newuidmap")).unwrap();
+        assert_eq!(mount.mount_point, "/home/alice/My Tools");
+        assert!(mount.noexec);
+        let broken = format!("{MOUNTINFO}not a mountinfo line\n");
+        assert!(mount_of(&broken, Path::new("/usr/bin/newuidmap")).is_err());
     }
 }

@@ -100,9 +100,13 @@ pub fn package_version(
     let changelog = format!("/usr/share/doc/{package}/changelog.Debian.gz");
     if let Ok(bytes) = host.read(Path::new(&changelog)) {
         let mut first = String::new();
-        BufReader::new(flate2::read::GzDecoder::new(bytes.as_slice()).take(4096))
-            .read_line(&mut first)
-            .ok()?;
+        // A small buffer: the first line is all that is wanted, so inflate only that far.
+        BufReader::with_capacity(
+            128,
+            flate2::read::GzDecoder::new(bytes.as_slice()).take(4096),
+        )
+        .read_line(&mut first)
+        .ok()?;
         return debian_changelog_version(&first).map(|version| PackageVersion {
             version,
             source: changelog,
