@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use hostcap_probes::experiment::{Outcome, UsernsStep};
 use hostcap_probes::host::{FileKind, Host, HostError, HostToml, RecordedHost};
 use hostcap_probes::probe::platform::{self, Kind};
+use hostcap_probes::probe::userns;
 use procfs_core::FromRead;
 use procfs_core::process::Status;
 
@@ -42,7 +43,7 @@ fn text(host: &RecordedHost, path: &str) -> Result<String, HostError> {
 /// writes (WSL 1 and FreeBSD's Linux emulation imitate only part of procfs), and containers
 /// and chroots lack securityfs.
 fn kind(host: &RecordedHost) -> Kind {
-    platform::gather(host).kind()
+    platform::gather(host, userns::gather(host).uid_map.as_deref()).kind()
 }
 
 /// Kernel release as (major, minor), for files that older kernels do not have.

@@ -3,7 +3,6 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,8 +12,8 @@ use nix::unistd::{Gid, Uid};
 use super::as_user::AsUser;
 use super::native;
 use super::{
-    FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, READ_LIMIT,
-    Subject, SubjectError, Uname,
+    FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, Subject,
+    SubjectError, Uname,
 };
 use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, RunAs, UsernsOutcome};
 
@@ -248,18 +247,11 @@ fn process_groups(user: Option<&nix::unistd::User>) -> Vec<Gid> {
         .unwrap_or_default()
 }
 
-/// Reads a regular file (procfs and sysfs files are regular too), at most [`READ_LIMIT`]
+/// Reads a regular file (procfs and sysfs files are regular too), at most `READ_LIMIT`
 /// bytes.
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, HostError> {
     let file = super::open_regular_file(path, path, 0)?;
-    let mut bytes = Vec::new();
-    file.take(READ_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| HostError::from_io(path, &e))?;
-    if bytes.len() as u64 > READ_LIMIT {
-        return Err(HostError::TooLarge(path.to_path_buf()));
-    }
-    Ok(bytes)
+    super::read_bounded(file, path)
 }
 
 /// The same error, about `path`.
@@ -275,15 +267,8 @@ fn with_path(err: HostError, path: &Path) -> HostError {
 
 fn metadata_of(path: &Path) -> Result<FileMeta, HostError> {
     let meta = fs::metadata(path).map_err(|e| HostError::from_io(path, &e))?;
-    let kind = if meta.is_dir() {
-        FileKind::Dir
-    } else if meta.is_file() {
-        FileKind::File
-    } else {
-        FileKind::Other
-    };
     Ok(FileMeta {
-        kind,
+        kind: FileKind::of(&meta),
         mode: meta.permissions().mode() & 0o7777,
         uid: meta.uid(),
         gid: meta.gid(),

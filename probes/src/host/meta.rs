@@ -11,6 +11,22 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// The kind of what `stat` (or `lstat`) found.
+    pub fn of(meta: &std::fs::Metadata) -> Self {
+        let kind = meta.file_type();
+        if kind.is_dir() {
+            FileKind::Dir
+        } else if kind.is_file() {
+            FileKind::File
+        } else if kind.is_symlink() {
+            FileKind::Symlink
+        } else {
+            FileKind::Other
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileMeta {
     pub kind: FileKind,

@@ -201,6 +201,19 @@ pub trait Host {
     }
 }
 
+/// All of `file` if it holds at most [`READ_LIMIT`] bytes; `shown` names it in errors.
+fn read_bounded(file: std::fs::File, shown: &Path) -> Result<Vec<u8>, HostError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    file.take(READ_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| HostError::from_io(shown, &e))?;
+    if bytes.len() as u64 > READ_LIMIT {
+        return Err(HostError::TooLarge(shown.to_path_buf()));
+    }
+    Ok(bytes)
+}
+
 /// Opens a regular file for reading, without blocking: a FIFO put where a file belongs would
 /// block `open` until a writer comes, and a device could be endless or reach hardware, so both
 /// are refused. `real` is opened, `shown` named in errors; `flags` add to the open flags.

@@ -204,14 +204,7 @@ impl Host for RecordedHost {
             return Err(HostError::PermissionDenied(path));
         }
         let file = open_regular(&self.contained(&path)?, &path)?;
-        let mut bytes = Vec::new();
-        file.take(READ_LIMIT + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| HostError::from_io(&path, &e))?;
-        if bytes.len() as u64 > READ_LIMIT {
-            return Err(HostError::TooLarge(path));
-        }
-        Ok(bytes)
+        super::read_bounded(file, &path)
     }
 
     fn metadata(&self, path: &Path) -> Result<FileMeta, HostError> {
@@ -222,16 +215,7 @@ impl Host for RecordedHost {
             .and_then(|inside| fs::metadata(inside).map_err(|e| HostError::from_io(&path, &e)));
         let (kind, disk_mode) = match (&on_disk, entry.and_then(|e| e.kind)) {
             (_, Some(kind)) => (kind, 0o644),
-            (Ok(meta), None) => {
-                let kind = if meta.is_dir() {
-                    FileKind::Dir
-                } else if meta.is_file() {
-                    FileKind::File
-                } else {
-                    FileKind::Other
-                };
-                (kind, meta.permissions().mode() & 0o777)
-            }
+            (Ok(meta), None) => (FileKind::of(meta), meta.permissions().mode() & 0o777),
             (Err(err), None) => return Err(err.clone()),
         };
         let mode = match entry.and_then(|e| e.mode.as_deref()) {

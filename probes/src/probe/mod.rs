@@ -132,7 +132,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             package_manager,
             &search,
         );
-        let platform = platform::gather(host);
+        let platform = platform::gather(host, userns.uid_map.as_deref());
         let lsm = lsm::gather(host, identity.uid());
         let fallback = fallback::gather(
             host,

@@ -342,7 +342,8 @@ fn container_label(container: &Container) -> String {
 /// Where macOS keeps its version (`sw_vers` reads it).
 pub const SYSTEM_VERSION_PLIST: &str = "/System/Library/CoreServices/SystemVersion.plist";
 
-pub fn gather(host: &dyn Host) -> Facts {
+/// `uid_map` is `/proc/self/uid_map` as the user-namespace probe read it.
+pub fn gather(host: &dyn Host, uid_map: Option<&str>) -> Facts {
     let uname = host.uname().ok();
     let mut facts = Facts {
         os: uname
@@ -386,10 +387,10 @@ pub fn gather(host: &dyn Host) -> Facts {
         .collect();
     facts.cros_milestone = trimmed("/dev/.cros_milestone");
     let status = trimmed("/proc/self/status");
-    let uid_map = trimmed("/proc/self/uid_map");
+    let uid_map = uid_map.map(str::trim).filter(|map| !map.is_empty());
     facts.user_namespace_map = uid_map
-        .clone()
-        .filter(|map| crate::probe::userns::parse_id_map(map) != vec![(0, 0, 4_294_967_295)]);
+        .filter(|map| crate::probe::userns::parse_id_map(map) != vec![(0, 0, 4_294_967_295)])
+        .map(str::to_string);
     facts.cgroup = trimmed("/proc/self/cgroup");
     facts.linuxulator = linuxulator_signs(facts.proc_version.as_deref(), status.as_deref());
     facts.wsl = gather_wsl(host);
