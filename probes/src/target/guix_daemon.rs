@@ -2,8 +2,8 @@
 //! (or, for an unprivileged daemon, user namespaces); a build run from a shell with another
 //! user's HOME picks up that user's files.
 
-use super::{Path, Requirement, rule};
-use crate::probe::{build_env, guix, platform};
+use super::{BUILD_ENVIRONMENT, BUILD_PROC_MOUNT, Path, Requirement, rule};
+use crate::probe::guix;
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -17,14 +17,7 @@ pub const PATH: Path = Path {
             rules: &[rule(&guix::BUILD_USERS, Verdict::Blocked)],
         },
         Requirement::GuixIsolation,
-        Requirement::Findings {
-            name: "environment",
-            rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
-        },
-        // Containers and build sandboxes mount their own /proc.
-        Requirement::Findings {
-            name: "/proc mount",
-            rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Degraded)],
-        },
+        BUILD_ENVIRONMENT,
+        BUILD_PROC_MOUNT,
     ],
 };

@@ -14,7 +14,7 @@ mod rootless_podman;
 mod vm;
 
 use crate::finding::{Finding, FindingDoc};
-use crate::probe::Facts;
+use crate::probe::{Facts, build_env, platform};
 use crate::verdict::{StepVerdict, Target, TargetVerdict, Verdict};
 
 pub use judge::CONTRADICTION;
@@ -83,6 +83,19 @@ pub const fn rule_on_warning(finding: &'static FindingDoc, when_warned: Verdict)
         warning_fails: true,
     }
 }
+
+/// Nix and Guix builds: a build run with another user's HOME picks up that user's files.
+const BUILD_ENVIRONMENT: Requirement = Requirement::Findings {
+    name: "environment",
+    rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
+};
+
+/// Build sandboxes mount their own /proc, which the kernel refuses where parts of the visible
+/// one are mounted over.
+const BUILD_PROC_MOUNT: Requirement = Requirement::Findings {
+    name: "/proc mount",
+    rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Degraded)],
+};
 
 /// A target's declaration: its default command's path and what to say when all of it holds.
 #[derive(Debug, Clone, Copy)]

@@ -3,9 +3,8 @@
 //! be made, `sandbox-fallback` decides between unsandboxed builds and failing ones. A build
 //! that inherits another user's HOME is impure even in the sandbox's absence.
 
-use super::{Path, Requirement, rule};
-use crate::probe::{build_env, platform};
-use crate::verdict::{Target, Verdict};
+use super::{BUILD_ENVIRONMENT, BUILD_PROC_MOUNT, Path, Requirement};
+use crate::verdict::Target;
 
 pub const PATH: Path = Path {
     target: Target::NixSandbox,
@@ -14,14 +13,7 @@ pub const PATH: Path = Path {
     requirements: &[
         Requirement::LinuxNamespacesOrUnisolated,
         Requirement::NixSandbox,
-        Requirement::Findings {
-            name: "environment",
-            rules: &[rule(&build_env::HOME_MISMATCH, Verdict::Degraded)],
-        },
-        // Containers and build sandboxes mount their own /proc.
-        Requirement::Findings {
-            name: "/proc mount",
-            rules: &[rule(&platform::PROC_OVERMOUNTED, Verdict::Degraded)],
-        },
+        BUILD_ENVIRONMENT,
+        BUILD_PROC_MOUNT,
     ],
 };
