@@ -10,7 +10,9 @@ Exit 0 when no scenario disagrees, 1 otherwise.
 
 A scenario judges the targets of its `targets=` option (run.sh's table, fifth field; default
 rootless-podman, bubblewrap, proot, chroot, vm; `+LIST` adds), each against the real tool's verdict
-below. guix-daemon is never judged (Debian 12 has no guix package).
+below. guix-daemon cannot be judged here (no Debian suite this machine reaches packages guix);
+where run.sh finds one installed or an apt candidate for it, the run fails instead of setting the
+real daemon aside.
 
 The real verdicts, from the real tools only. podman runs with its defaults, as a user types it
 (`podman run --rm IMAGE /bin/true`: no --runtime, --network, --storage-driver, --root); only when
@@ -95,7 +97,7 @@ DEFAULT_EXPECT = {
     "nix-sandbox": "nix.no_store nix.sandbox_disabled nix.sandbox_fallback userns.*",
 }
 NOT_JUDGED = {
-    "guix-daemon": "Debian 12 has no guix package (apt-cache policy guix: no candidate)",
+    "guix-daemon": "no guix-daemon installed and no apt candidate for guix (Debian 12 has no guix package)",
 }
 
 TOOLS = [
@@ -907,6 +909,12 @@ def main():
     print("== Not judged ==")
     for target, why in NOT_JUDGED.items():
         print(f"  {target}: {why}")
+    # The real daemon is never set aside where it is within reach: judging it is then owed.
+    available = (read(os.path.join(work, "guix-available")) or "").strip()
+    if available:
+        problems.append(f"guix-daemon is within reach ({available}) but the harness does not judge it")
+        failures.append("guix-daemon")
+        failed += 1
     if skips:
         print()
         print("== Skipped (root could not induce the fault here) ==")

@@ -2,8 +2,10 @@
 # Truth tests (issues 3, 6 and 7): hostcap's verdict against what the real tools do as an
 # unprivileged user, on a host where one fault at a time is induced: podman, rootless Docker
 # (dockerd-rootless.sh, docker run), unshare, bubblewrap, proot, chroot (and sudo chroot),
-# /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon is
-# not judged: Debian 12 has no guix package.
+# /dev/kvm (KVM_GET_API_VERSION) and nix-build. guix-daemon cannot be judged here: no Debian
+# suite this machine reaches (bookworm, bookworm-backports, trixie) packages guix, and the
+# upstream tarball is not on a package registry. Where a guix-daemon is installed or apt has a
+# candidate for it, the run fails rather than set the real daemon aside (report.py).
 #
 #   sudo bash tests/live/run.sh [HOSTCAP_BINARY | --hostcap PATH] [--only NAME[,NAME...]] [--keep]
 #                               [--record DIR] [--list]
@@ -1011,6 +1013,9 @@ main() {
     echo "sudo: $(sudo -V 2>/dev/null | head -n1)"
     echo "group sudo: $(getent group sudo || echo absent); group kvm: $(getent group kvm || echo absent)"
     echo "guix: $(apt-cache policy guix 2>/dev/null | awk '/Candidate/{print "candidate " $2}' | grep . || echo 'no such package in the configured Debian sources')"
+    # the real daemon within reach: then it must be judged, not set aside (report.py fails)
+    { command -v guix-daemon || apt-cache policy guix 2>/dev/null | awk '/Candidate/ && $2 != "(none)" {print "apt candidate guix " $2}'; } \
+      >"$WORK/guix-available" 2>/dev/null || true
     echo "/etc/nix/nix.conf: $([[ -e /etc/nix/nix.conf ]] && echo present || echo absent)"
     echo "/run/systemd/system: $([[ -d /run/systemd/system ]] && echo present || echo absent)"
     echo "/run/user: $(stat -c '%A %U:%G' /run/user 2>&1)"
