@@ -110,7 +110,11 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
     }
     let report = match &args.from {
         Some(from) if from.is_file() => {
-            let unpacked = crate::bundle::unpack(from).map_err(Failure::Usage)?;
+            let unpacked = crate::bundle::unpack(from).map_err(|e| {
+                Failure::Usage(format!(
+                    "{e} (--from takes a folder or a .tar.gz that `hostcap bundle` wrote)"
+                ))
+            })?;
             let host =
                 RecordedHost::open(unpacked.path()).map_err(|e| Failure::Usage(e.to_string()))?;
             hostcap_probes::check(&host)
@@ -191,7 +195,11 @@ fn summarize(
             format.name()
         )));
     }
-    let summary = crate::fleet::summarize(inputs).map_err(Failure::Usage)?;
+    let summary = crate::fleet::summarize(inputs).map_err(|e| {
+        Failure::Usage(format!(
+            "{e} (summarize reads `hostcap check --json` reports, folders of them and bundles)"
+        ))
+    })?;
     let text = match format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&summary)

@@ -220,6 +220,10 @@ fn hostile_bundles_are_refused_and_leave_nothing() {
         let (code, stdout, stderr) = hostcap_in(&tmp, &["check", "--from", file.to_str().unwrap()]);
         assert_eq!(code, 64, "{what}: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{what}: {stderr}");
+        assert!(
+            stderr.contains("`hostcap bundle` wrote"),
+            "{what}: says what --from takes: {stderr}"
+        );
         assert!(stdout.is_empty(), "{what}");
         assert_eq!(
             fs::read_dir(&tmp).unwrap().count(),

@@ -228,6 +228,12 @@ fn an_input_that_is_not_a_v1_report_is_one_line_naming_it_and_exit_64() {
             run.stderr
         );
         assert!(run.stderr.contains(says), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("summarize reads `hostcap check --json` reports"),
+            "says what it reads: {}",
+            run.stderr
+        );
         assert!(run.stdout.is_empty());
     }
     for args in [
