@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
             accounts: Ok(vec![("root".into(), 0), ("bob".into(), 100_000)]),
             nss_source: None,
             namespace_ids: vec![0..1 << 32],
+            namespace_gids: vec![0..1 << 32],
         };
         assert_eq!(facts.total(&facts.subuid), sum);
         let findings = subid::judge(&facts);
