@@ -21,13 +21,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'hostcap' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -47,13 +47,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;check' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -64,13 +64,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;explain' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -81,13 +81,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;list' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -100,14 +100,14 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
         'hostcap;bundle' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
             [CompletionResult]::new('--no-redact', '--no-redact', [CompletionResultType]::ParameterName, 'Keep user names, the host name, addresses and environment values as they are')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -118,13 +118,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;summarize' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
@@ -135,13 +135,13 @@ Register-ArgumentCompleter -Native -CommandName 'hostcap' -ScriptBlock {
             break
         }
         'hostcap;completions' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin''s line')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle''s .tar.gz')
             [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'The target whose verdict sets the exit code')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'As root: judge for this user (their ids, groups and login environment; the experiments run as them)')
             [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'As root: judge for the user with this uid (like --user)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v1); the same as --format json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (schema hostcap/report/v2); the same as --format json')
             [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Read files only; run no experiments')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; only the exit code answers')

@@ -24,8 +24,8 @@ function __fish_hostcap_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c hostcap -n "__fish_hostcap_needs_command" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_needs_command" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_needs_command" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -42,7 +42,7 @@ complete -c hostcap -n "__fish_hostcap_needs_command" -l uid -d 'As root: judge 
 complete -c hostcap -n "__fish_hostcap_needs_command" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_needs_command" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_needs_command" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_needs_command" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_needs_command" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_needs_command" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
@@ -55,8 +55,8 @@ complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "bundle" -d 'Write a
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "summarize" -d 'Summarize many hosts\' reports (`check --json` files, folders of them, bundles) in one table of verdicts and the causes the hosts share'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hostcap -n "__fish_hostcap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -73,13 +73,13 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l uid -d 'As roo
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -96,13 +96,13 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l uid -d 'As r
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -119,14 +119,14 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l uid -d 'As root
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s o -l output -d 'Where to write the bundle; `-` for stdout. Default: hostcap-DATE.tar.gz here' -r -F
-complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -144,13 +144,13 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l no-redact -d 'Keep user names, the host name, addresses and environment values as they are'
-complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -167,13 +167,13 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l uid -d 'As
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'
 complete -c hostcap -n "__fish_hostcap_using_subcommand summarize" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
-json\t'The report as JSON, schema hostcap/report/v1'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l format -d 'How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter textfile-collector metrics, or as a Nagios plugin\'s line' -r -f -a "human\t'The report for people (the default)'
+json\t'The report as JSON, schema hostcap/report/v2'
 prometheus\t'node_exporter textfile-collector metrics: verdicts, findings, when the check ran'
 nagios\t'One Nagios plugin line with perfdata; the exit code is the plugin state'"
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l from -d 'Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or a bundle\'s .tar.gz' -r -F
@@ -190,7 +190,7 @@ complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l uid -d '
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l color -d 'When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l json -d 'Print the report as JSON (schema hostcap/report/v1); the same as --format json'
+complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l json -d 'Print the report as JSON (schema hostcap/report/v2); the same as --format json'
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -l passive -d 'Read files only; run no experiments'
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s q -l quiet -d 'Print nothing; only the exit code answers'
 complete -c hostcap -n "__fish_hostcap_using_subcommand completions" -s v -l verbose -d 'Show every finding, the passing ones too, with evidence'

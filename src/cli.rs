@@ -54,10 +54,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
-    /// Print the report as JSON (schema hostcap/report/v1); the same as --format json.
+    /// Print the report as JSON (schema hostcap/report/v2); the same as --format json.
     #[arg(long, global = true)]
     pub json: bool,
-    /// How to print the report: for people, as JSON (hostcap/report/v1), as node_exporter
+    /// How to print the report: for people, as JSON (hostcap/report/v2), as node_exporter
     /// textfile-collector metrics, or as a Nagios plugin's line.
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub format: Option<Format>,
@@ -114,7 +114,7 @@ impl CheckArgs {
 pub enum Format {
     /// The report for people (the default).
     Human,
-    /// The report as JSON, schema hostcap/report/v1.
+    /// The report as JSON, schema hostcap/report/v2.
     Json,
     /// node_exporter textfile-collector metrics: verdicts, findings, when the check ran.
     Prometheus,

@@ -136,7 +136,7 @@ fn live_json_follows_the_schema() {
     let run = hostcap(&["check", "--json", "--passive"]);
     assert!([0, 1, 2, 3].contains(&run.code), "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["schema"], "hostcap/report/v1");
+    assert_eq!(json["schema"], "hostcap/report/v2");
     assert_eq!(json["experiments_ran"], false);
     let verdicts = json["verdicts"].as_array().unwrap();
     assert_eq!(verdicts.len(), 8);

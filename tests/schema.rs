@@ -1,4 +1,4 @@
-//! The `hostcap/report/v1` schema in `schema/` is generated from the report types and kept
+//! The `hostcap/report/v2` schema in `schema/` is generated from the report types and kept
 //! current by a test, and every report hostcap prints follows it.
 
 use std::fs;
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::util::{hostcap, recorded_hosts, repo};
 
 fn schema_path() -> PathBuf {
-    repo().join("schema/report-v1.json")
+    repo().join("schema/report-v2.json")
 }
 
 /// The schema of what hostcap writes (serialize contract: a field skipped when empty is
@@ -54,8 +54,8 @@ impl Validator {
     fn new(schema: serde_json::Value) -> Self {
         let mut schemas = boon::Schemas::new();
         let mut compiler = boon::Compiler::new();
-        compiler.add_resource("report-v1.json", schema).unwrap();
-        let index = compiler.compile("report-v1.json", &mut schemas).unwrap();
+        compiler.add_resource("report-v2.json", schema).unwrap();
+        let index = compiler.compile("report-v2.json", &mut schemas).unwrap();
         Validator { schemas, index }
     }
 
@@ -110,7 +110,7 @@ fn every_recorded_host_and_this_one_report_by_the_schema() {
 }
 
 #[test]
-fn the_schema_refuses_what_v1_does_not_allow_and_keeps_room_for_additions() {
+fn the_schema_refuses_what_v2_does_not_allow_and_keeps_room_for_additions() {
     let host = repo().join("tests/hosts/fydeos-crosh");
     let run = hostcap(&["check", "--json", "--from", host.to_str().unwrap()]);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -118,11 +118,11 @@ fn the_schema_refuses_what_v1_does_not_allow_and_keeps_room_for_additions() {
     assert_eq!(validator.check(&report), Ok(()));
 
     let mut added = report.clone();
-    added["host"]["added_in_a_later_v1"] = "fine".into();
-    assert_eq!(validator.check(&added), Ok(()), "v1 only grows");
+    added["host"]["added_in_a_later_v2"] = "fine".into();
+    assert_eq!(validator.check(&added), Ok(()), "v2 only grows");
 
     let mut other = report.clone();
-    other["schema"] = "hostcap/report/v2".into();
+    other["schema"] = "hostcap/report/v3".into();
     let mut bad_verdict = report.clone();
     bad_verdict["verdicts"][0]["verdict"] = "maybe".into();
     let mut no_findings = report.clone();

@@ -178,10 +178,10 @@ fn an_input_that_is_not_a_v1_report_is_one_line_naming_it_and_exit_64() {
         fs::write(&path, text).unwrap();
         path.to_str().unwrap().to_string()
     };
-    let malformed = write("broken.json", "{\"schema\": \"hostcap/report/v1\", ");
+    let malformed = write("broken.json", "{\"schema\": \"hostcap/report/v2\", ");
     let v2 = write("v2.json", r#"{"schema": "hostcap/report/v2"}"#);
     let other = write("package.json", r#"{"name": "left-pad"}"#);
-    let incomplete = write("incomplete.json", r#"{"schema": "hostcap/report/v1"}"#);
+    let incomplete = write("incomplete.json", r#"{"schema": "hostcap/report/v2"}"#);
     let fake_bundle = dir.path().join("bundles");
     fs::create_dir(&fake_bundle).unwrap();
     fs::write(fake_bundle.join("b.tar.gz"), "plain text").unwrap();

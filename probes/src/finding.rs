@@ -46,13 +46,51 @@ impl Evidence {
     }
 }
 
+/// One step of a fix. Commands and advice are kept apart so that a report never shows advice
+/// behind a prompt, and so that everything marked a command can be pasted as it stands.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "lowercase")]
+pub enum Step {
+    /// A shell command line, pasted as it stands; a trailing `# …` comment is part of it.
+    Command(String),
+    /// Advice in words, for what no command on this host can do.
+    Prose(String),
+}
+
+impl Step {
+    pub fn command(text: impl Into<String>) -> Self {
+        Step::Command(text.into())
+    }
+
+    pub fn prose(text: impl Into<String>) -> Self {
+        Step::Prose(text.into())
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Step::Command(text) | Step::Prose(text) => text,
+        }
+    }
+
+    pub fn text_mut(&mut self) -> &mut String {
+        match self {
+            Step::Command(text) | Step::Prose(text) => text,
+        }
+    }
+
+    pub fn is_command(&self) -> bool {
+        matches!(self, Step::Command(_))
+    }
+}
+
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    /// Commands an administrator can paste.
-    pub with_root: Vec<String>,
+    /// What an administrator can do.
+    pub with_root: Vec<Step>,
     /// What the user can do alone.
-    pub without_root: Vec<String>,
+    pub without_root: Vec<Step>,
 }
 
 impl Fix {
@@ -110,13 +148,27 @@ impl Finding {
         self
     }
 
+    /// A command an administrator can paste.
     pub fn with_root(mut self, command: impl Into<String>) -> Self {
-        self.fix.with_root.push(command.into());
+        self.fix.with_root.push(Step::command(command));
         self
     }
 
-    pub fn without_root(mut self, step: impl Into<String>) -> Self {
-        self.fix.without_root.push(step.into());
+    /// Advice for an administrator that no command can carry.
+    pub fn with_root_prose(mut self, advice: impl Into<String>) -> Self {
+        self.fix.with_root.push(Step::prose(advice));
+        self
+    }
+
+    /// A command the user can paste.
+    pub fn without_root(mut self, command: impl Into<String>) -> Self {
+        self.fix.without_root.push(Step::command(command));
+        self
+    }
+
+    /// Advice for the user that no command can carry.
+    pub fn without_root_prose(mut self, advice: impl Into<String>) -> Self {
+        self.fix.without_root.push(Step::prose(advice));
         self
     }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Step};
 use crate::os::Os;
 use crate::probe::{Facts, fallback, platform};
 use crate::verdict::{Target, TargetVerdict, Verdict};
@@ -27,7 +27,7 @@ pub struct Recommendation {
     pub feasible: Feasibility,
     /// Why it is (or is not) feasible here.
     pub why: String,
-    pub steps: Vec<String>,
+    pub steps: Vec<Step>,
     /// What it costs: isolation, speed, convenience.
     pub gives_up: String,
 }
@@ -37,7 +37,7 @@ fn rec(
     title: &str,
     feasible: Feasibility,
     why: impl Into<String>,
-    steps: &[&str],
+    steps: Vec<Step>,
     gives_up: &str,
 ) -> Recommendation {
     Recommendation {
@@ -45,15 +45,17 @@ fn rec(
         title: title.to_string(),
         feasible,
         why: why.into(),
-        steps: steps.iter().map(|s| s.to_string()).collect(),
+        steps,
         gives_up: gives_up.to_string(),
     }
 }
 
-/// Whether a fix step is a command to paste rather than advice in words.
-fn looks_like_a_command(step: &str) -> bool {
-    let first = step.split_whitespace().next().unwrap_or("");
-    ["mkdir", "printf", "podman", "export", "unset", "chmod"].contains(&first)
+fn cmd(line: &str) -> Step {
+    Step::command(line)
+}
+
+fn prose(line: &str) -> Step {
+    Step::prose(line)
 }
 
 /// Ranked alternatives when rootless podman is not ready; empty when it is.
@@ -86,21 +88,21 @@ pub fn recommend(
             "Use the Linux development environment (Crostini): rootless podman works there",
             Feasibility::Yes,
             "ChromeOS runs it in its own VM, outside the host's SafeSetID and mount rules",
-            &[
-                "Settings › About ChromeOS › Developers › Linux development environment › Set up",
-                "in the Linux terminal: sudo apt-get install podman uidmap && podman info",
-                "with crun, if podman says \"create keyring … Operation not permitted\": printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf",
+            vec![
+                prose("Settings › About ChromeOS › Developers › Linux development environment › Set up"),
+                cmd("sudo apt-get install podman uidmap && podman info    # in the Linux terminal"),
+                cmd("printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\""),
             ],
             "nothing for containers; files are shared with ChromeOS only through the Linux files folder",
         ));
     }
     list.extend(place_recommendations(facts));
-    let root_fixes: Vec<String> = podman
+    let root_fixes: Vec<Step> = podman
         .deciding
         .iter()
         .filter_map(|id| findings.iter().find(|f| f.id == *id && f.is_problem()))
         .flat_map(|f| f.fix.with_root.iter().cloned())
-        .filter(|cmd| !cmd.starts_with("no supported fix"))
+        .filter(|step| !step.text().starts_with("no supported fix"))
         .collect();
     if !root_fixes.is_empty() && !chromeos {
         let (feasible, why) = if kind == platform::Kind::Container {
@@ -126,7 +128,7 @@ pub fn recommend(
             "Fix the host (needs root)",
             feasible,
             why,
-            &[],
+            Vec::new(),
             "nothing",
         );
         fix.steps = root_fixes;
@@ -139,12 +141,12 @@ pub fn recommend(
             list.push(fix);
         }
     }
-    let user_fixes: Vec<String> = podman
+    let user_fixes: Vec<Step> = podman
         .deciding
         .iter()
         .filter_map(|id| findings.iter().find(|f| f.id == *id && f.is_problem()))
         .flat_map(|f| f.fix.without_root.iter().cloned())
-        .filter(|step| looks_like_a_command(step))
+        .filter(|step| step.is_command())
         .collect();
     if !user_fixes.is_empty() && !chromeos {
         let mut fix = rec(
@@ -152,7 +154,7 @@ pub fn recommend(
             "Work around it as this user (no root)",
             Feasibility::Yes,
             "each step changes only this user's configuration, and what it relies on was found here",
-            &[],
+            Vec::new(),
             "what each step names: e.g. a container without network, or runc instead of crun",
         );
         fix.steps = user_fixes;
@@ -183,10 +185,10 @@ pub fn recommend(
             "Run podman with one id (no subordinate ids)",
             feasible,
             why,
-            &[
-                "mkdir -p ~/.config/containers",
-                "printf '[storage]\\ndriver = \"overlay\"\\n[storage.options.overlay]\\nignore_chown_errors = \"true\"\\n' > ~/.config/containers/storage.conf",
-                "podman system migrate && podman unshare cat /proc/self/uid_map",
+            vec![
+                cmd("mkdir -p ~/.config/containers"),
+                cmd("printf '[storage]\\ndriver = \"overlay\"\\n[storage.options.overlay]\\nignore_chown_errors = \"true\"\\n' > ~/.config/containers/storage.conf"),
+                cmd("podman system migrate && podman unshare cat /proc/self/uid_map"),
             ],
             "every file in the container belongs to one id: images whose files have several owners lose that, and in-container chown/--user fail",
         ));
@@ -197,9 +199,9 @@ pub fn recommend(
             "Run containers in the VM of Podman Desktop or Docker Desktop on Windows",
             Feasibility::Unverified,
             "they run their own WSL 2 VM; installing them needs Windows' Virtual Machine Platform",
-            &[
-                "install Podman Desktop (podman-desktop.io) or Docker Desktop on Windows",
-                "from Windows: podman machine init && podman machine start",
+            vec![
+                prose("install Podman Desktop (podman-desktop.io) or Docker Desktop on Windows"),
+                prose("from Windows: podman machine init && podman machine start"),
             ],
             "speed and memory; files cross between Windows, WSL 1 and the VM",
         ));
@@ -216,9 +218,9 @@ pub fn recommend(
             "Run containers in a VM (podman machine or qemu)",
             feasible,
             why,
-            &[
-                "podman machine init && podman machine start",
-                "podman --remote run --rm docker.io/library/alpine true",
+            vec![
+                cmd("podman machine init && podman machine start"),
+                cmd("podman --remote run --rm docker.io/library/alpine true"),
             ],
             "speed and memory; files cross into the VM through shared folders",
         ));
@@ -246,7 +248,7 @@ pub fn recommend(
                 |v| v.summary.clone(),
             )
         },
-        &["proot -0 -r ROOTFS -b /dev -b /proc -b /sys -w / /bin/sh"],
+        vec![cmd("proot -0 -r ROOTFS -b /dev -b /proc -b /sys -w / /bin/sh")],
         "no isolation (same host user, not a security boundary); slower, and some programs misbehave under ptrace",
     ));
     let chroot = verdicts.iter().find(|v| v.target == Target::Chroot);
@@ -260,7 +262,9 @@ pub fn recommend(
             Feasibility::Unverified
         },
         chroot.map_or_else(|| "needs root".to_string(), |v| v.summary.clone()),
-        &["sudo mount --bind /proc ROOTFS/proc && sudo chroot ROOTFS /bin/sh"],
+        vec![cmd(
+            "sudo mount --bind /proc ROOTFS/proc && sudo chroot ROOTFS /bin/sh",
+        )],
         "needs root; no namespaces, so processes and network are shared with the host",
     ));
     list.push(rec(
@@ -268,10 +272,10 @@ pub fn recommend(
         "Build without isolation (Nix sandbox = false, guix-daemon --disable-chroot)",
         Feasibility::Yes,
         "needs no kernel feature",
-        &[
-            "nix: nix build --option sandbox false …   (or sandbox = false in ~/.config/nix/nix.conf)",
-            "guix: guix-daemon --disable-chroot",
-            "scrub the environment of such builds: env -i HOME=\"$(mktemp -d)\" PATH=/usr/bin:/bin …",
+        vec![
+            cmd("nix build --option sandbox false …    # Nix; or sandbox = false in ~/.config/nix/nix.conf"),
+            cmd("guix-daemon --disable-chroot    # Guix"),
+            cmd("env -i HOME=\"$(mktemp -d)\" PATH=/usr/bin:/bin …    # scrub the environment of such builds"),
         ],
         "builds see the whole system and the user's files: results may be impure or leak host paths and HOME",
     ));
@@ -306,7 +310,7 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
                     ),
                     Feasibility::Unverified,
                     "whoever starts the container must do it: the options are outside it",
-                    &[],
+                    Vec::new(),
                     "isolation between this container and its host: an unconfined seccomp profile and an unmasked /proc let its processes do more to the host kernel",
                 );
                 outer.steps = platform::outer_container_fixes(container.engine);
@@ -317,7 +321,7 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
                 "Run it on the host instead of inside this container",
                 Feasibility::Unverified,
                 "hostcap cannot see the host from inside; run hostcap there to check it",
-                &["on the host: hostcap"],
+                vec![prose("on the host: hostcap")],
                 "nothing, if the host allows rootless containers",
             ));
             list
@@ -335,10 +339,12 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
             } else {
                 "user namespaces work in penguin; crun still needs keyring = false"
             },
-            &[
-                "in crosh (Ctrl+Alt+T on ChromeOS): vsh termina",
-                "lxc config set penguin security.nesting true && lxc restart penguin",
-                "in the Linux terminal, with crun: printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf",
+            vec![
+                prose("in crosh (Ctrl+Alt+T on ChromeOS): vsh termina"),
+                cmd("lxc config set penguin security.nesting true && lxc restart penguin"),
+                cmd(
+                    "printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # in the Linux terminal, with crun",
+                ),
             ],
             "nothing for containers",
         )],
@@ -354,12 +360,14 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
                 "Convert this distribution to WSL 2: a real Linux kernel, rootless podman works there",
                 Feasibility::Unverified,
                 "from Windows; needs the Virtual Machine Platform feature (enabling it needs a Windows administrator)",
-                &[],
+                Vec::new(),
                 "nothing; files under /mnt/c are slower to reach from WSL 2",
             );
             convert.steps = vec![
-                format!("wsl.exe --set-version {distro} 2   # in PowerShell on Windows"),
-                "sudo apt-get install podman uidmap   # then in the distribution".into(),
+                Step::prose(format!(
+                    "in PowerShell on Windows: wsl.exe --set-version {distro} 2"
+                )),
+                cmd("sudo apt-get install podman uidmap    # then in the distribution"),
             ];
             vec![convert]
         }
@@ -368,9 +376,9 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
             "Turn on systemd in this WSL distribution",
             Feasibility::Unverified,
             "needs sudo in the distribution, then a restart of WSL from Windows",
-            &[
-                "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf",
-                "from Windows: wsl.exe --shutdown, then reopen the distribution",
+            vec![
+                cmd("printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf"),
+                prose("from Windows: wsl.exe --shutdown, then reopen the distribution"),
             ],
             "nothing",
         )],
@@ -379,9 +387,11 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
             "Ask the FreeBSD host's admin for a bhyve VM running Linux, or a native FreeBSD jail",
             Feasibility::Unverified,
             "both are made by root on the FreeBSD host; Linux containers need a real Linux kernel",
-            &[
-                "on the FreeBSD host, as root: create a bhyve VM with a Linux distribution (bhyve(8), or the vm-bhyve port); rootless podman works inside it",
-                "or, for FreeBSD programs: a jail (jail(8)) gives isolation without Linux",
+            vec![
+                prose(
+                    "on the FreeBSD host, as root: create a bhyve VM with a Linux distribution (bhyve(8), or the vm-bhyve port); rootless podman works inside it",
+                ),
+                prose("or, for FreeBSD programs: a jail (jail(8)) gives isolation without Linux"),
             ],
             "a VM costs memory and start-up time; a jail runs FreeBSD programs, not Linux containers",
         )],
@@ -390,7 +400,7 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
             "Run it outside this chroot, on the system that holds it",
             Feasibility::Unverified,
             "the kernel refuses user namespaces to chrooted processes; the system outside may allow them",
-            &["outside the chroot: hostcap"],
+            vec![prose("outside the chroot: hostcap")],
             "nothing",
         )],
         _ => Vec::new(),
@@ -427,9 +437,9 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
                 "Run containers in podman machine's Linux VM (Hypervisor.framework)",
                 feasible,
                 why,
-                &[
-                    "podman machine init && podman machine start",
-                    "podman run --rm docker.io/library/alpine true",
+                vec![
+                    cmd("podman machine init && podman machine start"),
+                    cmd("podman run --rm docker.io/library/alpine true"),
                 ],
                 "memory and start-up time; files cross into the VM through shared folders (your home by default)",
             ));
@@ -439,9 +449,9 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
                 "Run containers in a Lima VM",
                 feasible,
                 why,
-                &[
-                    "limactl start   # the default template: Ubuntu with containerd (nerdctl); template://podman for podman",
-                    "lima nerdctl run --rm docker.io/library/alpine true",
+                vec![
+                    cmd("limactl start   # the default template: Ubuntu with containerd (nerdctl); template://podman for podman"),
+                    cmd("lima nerdctl run --rm docker.io/library/alpine true"),
                 ],
                 "memory and start-up time; the home directory is shared read-only by default",
             ));
@@ -454,9 +464,9 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
                 "Run a Linux VM in UTM and containers inside it",
                 feasible,
                 why,
-                &[
-                    "create a Linux VM in UTM (Virtualize › Linux), then: utmctl start NAME",
-                    "inside the VM: sudo apt-get install podman uidmap && podman info",
+                vec![
+                    prose("create a Linux VM in UTM (Virtualize › Linux), then: utmctl start NAME"),
+                    prose("inside the VM: sudo apt-get install podman uidmap && podman info"),
                 ],
                 "memory; a whole Linux system to keep up to date by hand",
             ));
@@ -482,9 +492,9 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
                 "Run containers in a bhyve VM running Linux",
                 feasible,
                 why,
-                &[
-                    "as root: kldload vmm && pkg install vm-bhyve, then create and install a Linux guest (vm-bhyve's README)",
-                    "inside the guest: rootless podman works as on any Linux",
+                vec![
+                    prose("as root: kldload vmm && pkg install vm-bhyve, then create and install a Linux guest (vm-bhyve's README)"),
+                    prose("inside the guest: rootless podman works as on any Linux"),
                 ],
                 "memory and start-up time; the VM is set up by root",
             ));
@@ -501,22 +511,26 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
                 } else {
                     "a jail is made by root"
                 },
-                &[
-                    "as root: bsdinstall jail /usr/local/jails/NAME",
-                    "as root: jail -c name=NAME path=/usr/local/jails/NAME host.hostname=NAME ip4=inherit command=/bin/sh",
+                vec![
+                    cmd("bsdinstall jail /usr/local/jails/NAME    # as root"),
+                    cmd("jail -c name=NAME path=/usr/local/jails/NAME host.hostname=NAME ip4=inherit command=/bin/sh    # as root"),
                 ],
                 "it runs FreeBSD programs, not Linux containers (Linux programs only through the linuxulator, without namespaces)",
             ));
         }
         _ => {}
     }
-    let chroot_steps: &[&str] = match os {
+    let chroot_steps = match os {
         // darwin-jail style: the new root holds a Darwin userland, dyld and its shared cache.
-        Os::MacOs => &[
-            "copy a Darwin userland into ROOTFS: /bin, /usr/lib (dyld and libSystem), the dyld shared cache",
-            "sudo chroot ROOTFS /bin/sh",
+        Os::MacOs => vec![
+            prose(
+                "copy a Darwin userland into ROOTFS: /bin, /usr/lib (dyld and libSystem), the dyld shared cache",
+            ),
+            cmd("sudo chroot ROOTFS /bin/sh"),
         ],
-        _ => &["sudo mount -t devfs devfs ROOTFS/dev && sudo chroot ROOTFS /bin/sh"],
+        _ => vec![cmd(
+            "sudo mount -t devfs devfs ROOTFS/dev && sudo chroot ROOTFS /bin/sh",
+        )],
     };
     list.push(rec(
         "chroot.as_root",

@@ -1,5 +1,5 @@
 //! The report: everything one check produced, in the shape the JSON contract
-//! (`hostcap/report/v1`) publishes.
+//! (`hostcap/report/v2`) publishes.
 
 use serde::Serialize;
 
@@ -11,16 +11,16 @@ use crate::recommend::{self, Recommendation};
 use crate::target;
 use crate::verdict::{Target, TargetVerdict};
 
-pub const SCHEMA: &str = "hostcap/report/v1";
+pub const SCHEMA: &str = "hostcap/report/v2";
 
 /// What `hostcap check --json` prints. Within v1 fields are only ever added; finding ids are
 /// never renamed.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(title = "hostcap/report/v1"))]
+#[cfg_attr(feature = "schema", schemars(title = "hostcap/report/v2"))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Always `hostcap/report/v1`; another value is another contract.
-    #[cfg_attr(feature = "schema", schemars(extend("const" = "hostcap/report/v1")))]
+    /// Always `hostcap/report/v2`; another value is another contract.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = "hostcap/report/v2")))]
     pub schema: &'static str,
     pub hostcap_version: &'static str,
     pub host: HostSummary,

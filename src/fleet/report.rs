@@ -1,11 +1,16 @@
-//! The part of a `hostcap/report/v1` report a summary needs, read into types that follow
-//! `schema/report-v1.json`. Fields the reader does not know are ignored, as the contract
-//! allows within v1; a report of another schema is refused before anything else is read.
+//! The part of a `hostcap/report/v2` report a summary needs, read into types that follow
+//! `schema/report-v2.json`. Fields the reader does not know are ignored, as the contract
+//! allows within a version; a report of another schema is refused before anything else is
+//! read. v1 reports are read too: v2 changed only how fix steps are written, which a summary
+//! does not read.
 
 use serde::Deserialize;
 
 use hostcap_probes::Verdict;
 use hostcap_probes::report::SCHEMA;
+
+/// The schemas whose host and verdicts a summary can read.
+const READABLE: [&str; 2] = ["hostcap/report/v1", SCHEMA];
 
 #[derive(Debug, Deserialize)]
 pub struct Report {
@@ -23,7 +28,7 @@ pub struct Host {
 
 #[derive(Debug, Deserialize)]
 pub struct TargetVerdict {
-    /// A name, not the closed list of this build: a later v1 may judge more targets.
+    /// A name, not the closed list of this build: a later v2 may judge more targets.
     pub target: String,
     pub verdict: Verdict,
     /// The deciding finding ids, the most telling first.
@@ -31,7 +36,7 @@ pub struct TargetVerdict {
 }
 
 /// Only the schema name, read first so that another version is named as such and not as
-/// a malformed v1.
+/// a malformed report.
 #[derive(Deserialize)]
 struct Envelope {
     schema: Option<String>,
@@ -41,10 +46,11 @@ pub fn parse(bytes: &[u8]) -> Result<Report, String> {
     let envelope: Envelope =
         serde_json::from_slice(bytes).map_err(|e| format!("not a hostcap JSON report: {e}"))?;
     match envelope.schema.as_deref() {
-        Some(SCHEMA) => {}
+        Some(schema) if READABLE.contains(&schema) => {}
         Some(other) => {
             return Err(format!(
-                "schema {other:?}: this hostcap reads {SCHEMA} reports only"
+                "schema {other:?}: this hostcap reads {} reports only",
+                READABLE.join(" and ")
             ));
         }
         None => return Err("not a hostcap JSON report: it has no \"schema\"".into()),
@@ -60,7 +66,7 @@ mod tests {
     #[test]
     fn the_reader_follows_the_schema() {
         let schema: serde_json::Value =
-            serde_json::from_str(include_str!("../../schema/report-v1.json")).unwrap();
+            serde_json::from_str(include_str!("../../schema/report-v2.json")).unwrap();
         let defs = &schema["$defs"];
         let has =
             |object: &serde_json::Value, field: &str| object["properties"].get(field).is_some();
@@ -84,12 +90,12 @@ mod tests {
 
     #[test]
     fn another_schema_is_named_and_unknown_fields_are_ignored() {
-        let v2 = br#"{"schema": "hostcap/report/v2", "hosts": []}"#;
+        let v2 = br#"{"schema": "hostcap/report/v3", "hosts": []}"#;
         assert_eq!(
             parse(v2).unwrap_err(),
-            "schema \"hostcap/report/v2\": this hostcap reads hostcap/report/v1 reports only"
+            "schema \"hostcap/report/v3\": this hostcap reads hostcap/report/v1 and hostcap/report/v2 reports only"
         );
-        let later = br#"{"schema": "hostcap/report/v1", "new": 1,
+        let later = br#"{"schema": "hostcap/report/v2", "new": 1,
             "host": {"os": "Debian 12", "user": "alice", "new": true},
             "verdicts": [{"target": "wasm", "verdict": "ready", "deciding": [], "new": []}]}"#;
         let report = parse(later).unwrap();
@@ -101,7 +107,11 @@ mod tests {
                 .starts_with("not a hostcap JSON report")
         );
         assert!(parse(b"{\"schema\": 3}").is_err());
-        let no_verdicts = br#"{"schema": "hostcap/report/v1", "host": {"os": "x", "user": "y"}}"#;
+        let v1 = br#"{"schema": "hostcap/report/v1", "host": {"os": "Debian 12", "user": "bob"},
+            "verdicts": [{"target": "rootless-podman", "verdict": "blocked", "deciding": ["x.y"]}],
+            "findings": [{"fix": {"with_root": ["a string, as v1 wrote steps"]}}]}"#;
+        assert_eq!(parse(v1).unwrap().verdicts[0].verdict, Verdict::Blocked);
+        let no_verdicts = br#"{"schema": "hostcap/report/v2", "host": {"os": "x", "user": "y"}}"#;
         assert!(
             parse(no_verdicts)
                 .unwrap_err()

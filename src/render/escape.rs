@@ -55,13 +55,19 @@ pub fn report(report: &Report) -> Report {
             fix(&mut evidence.source);
             fix(&mut evidence.excerpt);
         }
-        finding.fix.with_root.iter_mut().for_each(fix);
-        finding.fix.without_root.iter_mut().for_each(fix);
+        for step in finding.fix.with_root.iter_mut() {
+            fix(step.text_mut());
+        }
+        for step in finding.fix.without_root.iter_mut() {
+            fix(step.text_mut());
+        }
     }
     for rec in &mut safe.recommendations {
         fix(&mut rec.title);
         fix(&mut rec.why);
-        rec.steps.iter_mut().for_each(fix);
+        for step in rec.steps.iter_mut() {
+            fix(step.text_mut());
+        }
     }
     safe
 }

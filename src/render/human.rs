@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use hostcap_probes::finding::{Finding, Status};
+use hostcap_probes::finding::{Finding, Status, Step};
 use hostcap_probes::recommend::Feasibility;
 use hostcap_probes::verdict::{TargetVerdict, Verdict};
 use hostcap_probes::{Report, Target};
@@ -184,7 +184,7 @@ fn finding_block(out: &mut String, finding: &Finding, palette: Palette) {
             } else {
                 "          "
             };
-            let _ = writeln!(out, "       {label}  {command}");
+            let _ = writeln!(out, "       {label}  {}", shown(command));
         }
         for (index, step) in finding.fix.without_root.iter().enumerate() {
             let label = if index == 0 {
@@ -192,8 +192,16 @@ fn finding_block(out: &mut String, finding: &Finding, palette: Palette) {
             } else {
                 "          "
             };
-            let _ = writeln!(out, "       {label}  {step}");
+            let _ = writeln!(out, "       {label}  {}", shown(step));
         }
+    }
+}
+
+/// A command behind a prompt, so that it reads as something to paste; advice without one.
+fn shown(step: &Step) -> String {
+    match step {
+        Step::Command(command) => format!("$ {command}"),
+        Step::Prose(advice) => advice.clone(),
     }
 }
 
@@ -220,7 +228,7 @@ fn recommendations(out: &mut String, report: &Report, palette: Palette) {
         let _ = writeln!(out, "  {rank}. {}{unverified}", rec.title);
         let _ = writeln!(out, "     why        {}", rec.why);
         for step in &rec.steps {
-            let _ = writeln!(out, "     $ {step}");
+            let _ = writeln!(out, "     {}", shown(step));
         }
         let _ = writeln!(out, "     gives up   {}", rec.gives_up);
     }

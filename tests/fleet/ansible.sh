@@ -34,7 +34,7 @@ fail() {
   exit 1
 }
 [ -x "$work/hostcap" ] || fail "the binary was not copied"
-grep -q '"schema": "hostcap/report/v1"' "$work/reports/localhost.json" || fail "no report fetched"
+grep -q '"schema": "hostcap/report/v2"' "$work/reports/localhost.json" || fail "no report fetched"
 grep -q '"nobody' "$work/reports/localhost.json" || fail "the report is not nobody's"
 grep -qE '"HOST +rootless-podman +rootless-docker' "$work/out" || fail "summarize printed no table"
 grep -qE '"[^ "]+ +(READY|DEGRADED|BLOCKED|UNKNOWN) ' "$work/out" || fail "no row for this host"

@@ -465,7 +465,7 @@ def hostcap_result(h):
         data = json.loads(h.out)
     except ValueError:
         return {}, f"no JSON on stdout (exit {h.rc}): {key_line(h.err, 80) or 'empty output'}"
-    if not isinstance(data, dict) or data.get("schema") != "hostcap/report/v1":
+    if not isinstance(data, dict) or data.get("schema") != "hostcap/report/v2":
         return {}, f"unexpected JSON (schema {data.get('schema') if isinstance(data, dict) else '?'!r})"
     verdicts = {}
     for v in data.get("verdicts") or []:

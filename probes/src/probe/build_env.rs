@@ -363,7 +363,7 @@ fn judge_home(facts: &Facts) -> Finding {
         .with_evidence(evidence);
         if facts.sudo_user.is_some() {
             finding = finding
-                .without_root("run the build with `sudo -H …` (or `sudo -i`), which sets HOME to the target user's home");
+                .without_root_prose("run the build with `sudo -H …` (or `sudo -i`), which sets HOME to the target user's home");
         }
         return finding
             .without_root(format!(
@@ -437,7 +437,7 @@ fn judge_foreign(facts: &Facts) -> Finding {
         )
     }))
     .without_root(format!("unset {}", names.join(" ")))
-    .without_root("start builds from a login shell of the user (`sudo -i`, `su -`, ssh) rather than `sudo -E` or `su`")
+    .without_root_prose("start builds from a login shell of the user (`sudo -i`, `su -`, ssh) rather than `sudo -E` or `su`")
 }
 
 #[cfg(test)]
@@ -513,8 +513,12 @@ garbage line\n";
             "{:?}",
             finding.evidence
         );
-        assert!(finding.fix.without_root[0].contains("sudo -H"));
-        assert!(finding.fix.without_root[1].contains("HOME=/root USER=root"));
+        assert!(finding.fix.without_root[0].text().contains("sudo -H"));
+        assert!(
+            finding.fix.without_root[1]
+                .text()
+                .contains("HOME=/root USER=root")
+        );
     }
 
     #[test]

@@ -244,7 +244,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
                 format!("{} lies on a noexec mount: it cannot run", path.display()),
             )
             .evidence("/proc/self/mountinfo", line.clone())
-            .without_root("put proot on a mount that allows exec, e.g. /usr/local/bin or ~/.local/bin if /home allows it"),
+            .without_root_prose("put proot on a mount that allows exec, e.g. /usr/local/bin or ~/.local/bin if /home allows it"),
             None => Finding::new(
                 &PROOT,
                 Status::Ok,
@@ -253,7 +253,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         },
         None => {
             let finding = Finding::new(&PROOT, Status::Info, "proot is not installed")
-                .without_root("download a static proot build into ~/bin");
+                .without_root_prose("download a static proot build into ~/bin");
             match facts.package_manager {
                 Some(pm) => finding.with_root(pm.install("proot")),
                 None => finding,
@@ -317,7 +317,7 @@ fn judge_vm_manager(facts: &Facts, os: Os) -> Finding {
     )
     .evidence("PATH", format!("no {looked}"));
     match os {
-        Os::MacOs => finding.without_root(
+        Os::MacOs => finding.without_root_prose(
             "install podman (brew install podman, or the installer from podman.io), then: podman machine init && podman machine start",
         ),
         Os::FreeBsd => finding.with_root("kldload vmm && pkg install vm-bhyve   # then create a Linux guest (vm-bhyve's README)"),

@@ -472,7 +472,7 @@ fn judge_chroot(facts: &Facts) -> Finding {
             )
             .with_root("systemctl restart guix-daemon");
     } else {
-        finding = finding.without_root(
+        finding = finding.without_root_prose(
             "restart guix-daemon without --disable-chroot: a guix-daemon from 2025 on (commit ae18b3d9) isolates builds with unprivileged user namespaces where the kernel allows them",
         );
     }

@@ -212,8 +212,8 @@ fn judge_no_new_privs(status: &ProcStatus) -> Finding {
             "this process runs with no_new_privs: setuid newuidmap/newgidmap gain no privilege",
         )
         .evidence("/proc/self/status", evidence)
-        .without_root("start the work from a session without no_new_privs (on ChromeOS: the VT-2 console, Ctrl+Alt+F2, instead of crosh)")
-        .with_root("remove NoNewPrivileges=yes or --security-opt no-new-privileges from the service or container that starts this session"),
+        .without_root_prose("start the work from a session without no_new_privs (on ChromeOS: the VT-2 console, Ctrl+Alt+F2, instead of crosh)")
+        .with_root_prose("remove NoNewPrivileges=yes or --security-opt no-new-privileges from the service or container that starts this session"),
         Some(false) => Finding::new(&NO_NEW_PRIVS, Status::Ok, "no_new_privs is not set")
             .evidence("/proc/self/status", evidence),
         None => Finding::new(
@@ -247,6 +247,6 @@ fn judge_bounding_set(facts: &Facts, status: &ProcStatus) -> Finding {
             ),
         )
         .evidence("/proc/self/status", status.line("CapBnd:"))
-        .with_root("start the session from a process that keeps CAP_SETUID and CAP_SETGID in its bounding set (e.g. drop CapabilityBoundingSet= restrictions in the unit)")
+        .with_root_prose("start the session from a process that keeps CAP_SETUID and CAP_SETGID in its bounding set (e.g. drop CapabilityBoundingSet= restrictions in the unit)")
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use procfs_core::FromRead;
 
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome};
-use crate::finding::{Finding, FindingDoc, Status};
+use crate::finding::{Finding, FindingDoc, Status, Step};
 use crate::host::{FileMeta, Host, Identity, SearchPath};
 use crate::probe::file_caps::FileCaps;
 use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
@@ -477,10 +477,10 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         .any(|dir| found.canonical.parent() == Some(Path::new(dir)));
     if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
         if last.id == not_privileged.id && last.status == Status::Fail {
-            last.fix.with_root.push(format!(
-                "or put the package back as shipped: {}",
+            last.fix.with_root.push(Step::command(format!(
+                "{}    # or put the package back as shipped",
                 pm.reinstall(pm.uidmap_package())
-            ));
+            )));
         }
     }
     let setuid_doc = setuid_non_root_doc(helper);
@@ -512,7 +512,7 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
                 format!("{} lies on {}, a nosuid mount: its privilege is ignored", helper.name, mount.mount_point),
             )
             .evidence("/proc/self/mountinfo", mount.line.clone())
-            .without_root(format!(
+            .without_root_prose(format!(
                 "put the directory that holds the packaged {} before {} in PATH, or remove that copy",
                 helper.name,
                 found.path.parent().map(|p| p.display().to_string()).unwrap_or_default()

@@ -253,7 +253,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         if facts.chromiumos_dir {
             finding = finding.evidence(CHROMIUMOS_DIR, "present");
         }
-        findings.push(finding.without_root("use the Linux development environment (Settings › About ChromeOS › Developers › Linux development environment)"));
+        findings.push(finding.without_root_prose("use the Linux development environment (Settings › About ChromeOS › Developers › Linux development environment)"));
     }
     match &facts.ptrace_scope {
         Ok(Some(scope)) => {
@@ -313,8 +313,8 @@ fn judge_safesetid(facts: &Facts) -> Option<Finding> {
             )
             .evidence(active.source, active.excerpt)
             .with_evidence(evidence)
-            .with_root("no supported fix: removing the rule breaks DriveFS (cros-disks) and is undone at every boot")
-            .without_root("use the Linux development environment (Crostini), where rootless podman works"),
+            .with_root_prose("no supported fix: removing the rule breaks DriveFS (cros-disks) and is undone at every boot")
+            .without_root_prose("use the Linux development environment (Crostini), where rootless podman works"),
         );
     }
     let status = if facts.safesetid_rules.is_empty() && facts.safesetid_policy_error.is_some() {

@@ -313,6 +313,7 @@ fn judge_tun(facts: &Facts) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Step;
     use crate::host::{FileKind, FileMeta};
 
     fn facts(tun: Result<(), String>, found: bool) -> Facts {
@@ -347,9 +348,13 @@ mod tests {
         let tun = find(&findings, TUN_UNUSABLE.id);
         assert_eq!(tun.status, Status::Fail);
         assert!(tun.evidence[0].excerpt.contains("mode 0600"));
-        assert!(tun.fix.with_root[0].starts_with("chmod 0666 /dev/net/tun"));
         assert!(
-            !tun.fix.with_root[0].contains("rules.d"),
+            tun.fix.with_root[0]
+                .text()
+                .starts_with("chmod 0666 /dev/net/tun")
+        );
+        assert!(
+            !tun.fix.with_root[0].text().contains("rules.d"),
             "no udev on this host"
         );
         assert_eq!(find(&findings, HELPER_MISSING.id).status, Status::Ok);
@@ -360,8 +365,15 @@ mod tests {
         let findings = judge(&facts(Ok(()), false));
         let helper = find(&findings, HELPER_MISSING.id);
         assert_eq!(helper.status, Status::Fail);
-        assert_eq!(helper.fix.with_root, vec!["apt-get install slirp4netns"]);
-        assert!(helper.fix.without_root[0].contains("default_rootless_network_cmd = \"pasta\""));
+        assert_eq!(
+            helper.fix.with_root,
+            vec![Step::command("apt-get install slirp4netns")]
+        );
+        assert!(
+            helper.fix.without_root[0]
+                .text()
+                .contains("default_rootless_network_cmd = \"pasta\"")
+        );
         assert_eq!(find(&findings, TUN_UNUSABLE.id).status, Status::Ok);
     }
 }

@@ -741,7 +741,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             .with_root(format!(
                 "groupadd -r {group} && for n in $(seq 1 10); do useradd -r -g {group} -G {group} -d /var/empty -s /sbin/nologin nixbld$n; done"
             ))
-            .with_root("or build without build users: printf 'build-users-group =\\n' >> /etc/nix/nix.conf"),
+            .with_root("printf 'build-users-group =\\n' >> /etc/nix/nix.conf    # or build without build users"),
         );
     }
     findings
@@ -827,7 +827,7 @@ fn judge_sandbox(facts: &Facts) -> Finding {
             let owned_by_user = !system_file && !file.starts_with("/etc/") && file != "NIX_CONFIG";
             if file == "NIX_CONFIG" {
                 finding = finding
-                    .without_root("remove the sandbox line from NIX_CONFIG (or: unset NIX_CONFIG)");
+                    .without_root_prose("remove the sandbox line from NIX_CONFIG (or: unset NIX_CONFIG)");
             } else if owned_by_user {
                 finding = finding.without_root(edit);
             } else {
@@ -1075,7 +1075,7 @@ mod tests {
                     }
                 );
                 assert_eq!(no_store.status, Status::Fail);
-                assert!(no_store.fix.without_root[0].contains("--store"));
+                assert!(no_store.fix.without_root[0].text().contains("--store"));
                 // Not a Debian package: no apt-get to offer.
                 assert!(no_store.fix.with_root.is_empty());
             }
@@ -1137,7 +1137,7 @@ mod tests {
         let fallback = finding(&facts, SANDBOX_FALLBACK.id);
         assert_eq!(fallback.status, Status::Warn);
         assert!(
-            fallback.fix.without_root[0].contains(USER_CONF),
+            fallback.fix.without_root[0].text().contains(USER_CONF),
             "{:?}",
             fallback.fix
         );

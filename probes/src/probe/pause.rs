@@ -179,7 +179,11 @@ mod tests {
             "{}",
             findings[0].title
         );
-        assert!(findings[0].fix.without_root[0].starts_with("podman system migrate"));
+        assert!(
+            findings[0].fix.without_root[0]
+                .text()
+                .starts_with("podman system migrate")
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
-use crate::finding::{Evidence, Finding, FindingDoc, Status};
+use crate::finding::{Evidence, Finding, FindingDoc, Status, Step};
 use crate::host::{FileKind, Host, Uname};
 use crate::os::Os;
 use crate::probe::read_optional;
@@ -1082,27 +1082,34 @@ fn userns_failed(userns: &Outcome<UsernsOutcome>) -> Option<(UsernsStep, String)
 
 /// The options that let rootless containers and sandboxes work inside `engine`'s container,
 /// for whoever starts it.
-pub fn outer_container_fixes(engine: Engine) -> Vec<String> {
-    let lines: &[&str] = match engine {
-        Engine::Docker => &[
-            "docker run --security-opt seccomp=unconfined --security-opt systempaths=unconfined --device /dev/fuse --device /dev/net/tun IMAGE …   # on the host: user namespaces, mounts, /proc unmasked",
-            "docker run --privileged IMAGE …   # or everything at once, with the least isolation",
+pub fn outer_container_fixes(engine: Engine) -> Vec<Step> {
+    match engine {
+        Engine::Docker => vec![
+            Step::command(
+                "docker run --security-opt seccomp=unconfined --security-opt systempaths=unconfined --device /dev/fuse --device /dev/net/tun IMAGE …   # on the host: user namespaces, mounts, /proc unmasked",
+            ),
+            Step::command(
+                "docker run --privileged IMAGE …   # or everything at once, with the least isolation",
+            ),
         ],
-        Engine::Podman => &[
-            "podman run --security-opt seccomp=unconfined --security-opt unmask=/proc/* --device /dev/fuse --device /dev/net/tun IMAGE …   # on the host",
-            "podman run --privileged IMAGE …   # or everything at once, with the least isolation",
+        Engine::Podman => vec![
+            Step::command(
+                "podman run --security-opt seccomp=unconfined --security-opt unmask=/proc/* --device /dev/fuse --device /dev/net/tun IMAGE …   # on the host",
+            ),
+            Step::command(
+                "podman run --privileged IMAGE …   # or everything at once, with the least isolation",
+            ),
         ],
-        Engine::Lxc => &[
+        Engine::Lxc => vec![Step::command(
             "lxc config set CONTAINER security.nesting true && lxc restart CONTAINER   # on the LXD/Incus host",
-        ],
-        Engine::Kubernetes => &[
-            "securityContext: { privileged: true }   # in the pod's container spec, by the cluster's admin (or seccompProfile: { type: Unconfined } with procMount: Unmasked)",
-        ],
-        Engine::SystemdNspawn | Engine::Other => &[
+        )],
+        Engine::Kubernetes => vec![Step::prose(
+            "in the pod's container spec, by the cluster's admin: securityContext: { privileged: true } (or seccompProfile: { type: Unconfined } with procMount: Unmasked)",
+        )],
+        Engine::SystemdNspawn | Engine::Other => vec![Step::prose(
             "start the container without a seccomp filter on unshare/mount and with /proc unmasked (the engine's options for nested containers)",
-        ],
-    };
-    lines.iter().map(|l| l.to_string()).collect()
+        )],
+    }
 }
 
 pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
@@ -1139,7 +1146,7 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
             Finding::new(&WSL1, Status::Fail, "this is WSL 1: no user namespaces")
                 .with_evidence([kernel_evidence()])
                 .with_evidence(wsl_evidence(&facts.wsl))
-                .without_root(format!(
+                .without_root_prose(format!(
                     "convert the distribution to WSL 2 from Windows: wsl.exe --set-version {} 2",
                     facts.wsl.distro_name.as_deref().unwrap_or("<distro>   # wsl.exe -l -v lists the names")
                 )),
@@ -1159,7 +1166,7 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
             )
             .with_evidence(facts.linuxulator.iter().map(Sign::evidence))
             .with_evidence([kernel_evidence()])
-            .with_root("on the FreeBSD host, as root: give the work a bhyve VM running Linux (containers then run there), or a native FreeBSD jail (jail(8)) instead of a container"),
+            .with_root_prose("on the FreeBSD host, as root: give the work a bhyve VM running Linux (containers then run there), or a native FreeBSD jail (jail(8)) instead of a container"),
         ],
         Kind::NotLinux(os) => vec![not_linux(facts, os)],
         Kind::Linux => Vec::new(),
@@ -1188,7 +1195,7 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
         if let Some(comm) = comm {
             finding = finding.evidence(format!("/proc/{pid}/comm"), comm.clone());
         }
-        findings.push(finding.without_root(format!(
+        findings.push(finding.without_root_prose(format!(
             "run the check and the tools outside {who}, in the system it runs on"
         )));
     }
@@ -1224,7 +1231,7 @@ pub fn judge(facts: &Facts, userns: &Outcome<UsernsOutcome>) -> Vec<Finding> {
                 finding = finding.with_root("lxc config set CONTAINER security.nesting true && lxc restart CONTAINER   # on the LXD host: adds a clean procfs")
             }
             Some(Engine::Kubernetes) => {
-                finding = finding.with_root("securityContext: { procMount: Unmasked }   # in the pod spec (needs hostUsers: false), by the cluster's admin")
+                finding = finding.with_root_prose("in the pod spec, by the cluster's admin (needs hostUsers: false): securityContext: { procMount: Unmasked }")
             }
             _ => {}
         }
@@ -1275,13 +1282,13 @@ fn not_linux(facts: &Facts, os: Os) -> Finding {
         .with_evidence(version)
         .with_evidence(os_release);
     match os {
-        Os::MacOs => finding.without_root(
+        Os::MacOs => finding.without_root_prose(
             "run Linux containers in a Linux VM through Hypervisor.framework: podman machine, Lima or UTM (ranked under What to do instead)",
         ),
-        Os::FreeBsd => finding.with_root(
+        Os::FreeBsd => finding.with_root_prose(
             "as root: a bhyve VM running Linux for Linux containers, or a jail (jail(8)) for FreeBSD programs (ranked under What to do instead)",
         ),
-        _ => finding.without_root("run Linux containers in a Linux VM"),
+        _ => finding.without_root_prose("run Linux containers in a Linux VM"),
     }
 }
 
@@ -1333,7 +1340,8 @@ fn wsl2(facts: &Facts, kernel: Evidence) -> Finding {
     .evidence("/run/systemd/system", "absent: systemd is not PID 1")
     .with_evidence([conf])
     .with_evidence(cgroup)
-    .with_root("printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf   (then from Windows: wsl.exe --shutdown, and reopen the distribution)")
+    .with_root("printf '[boot]\\nsystemd=true\\n' >> /etc/wsl.conf")
+    .with_root_prose("then, from Windows: wsl.exe --shutdown, and open the distribution again")
     .without_root("printf '[engine]\\ncgroup_manager = \"cgroupfs\"\\nevents_logger = \"file\"\\n' >> ~/.config/containers/containers.conf")
 }
 
@@ -1370,7 +1378,7 @@ fn crostini(facts: &Facts, failed: Option<&(UsernsStep, String)>) -> Finding {
             .as_deref()
             .map(|map| Evidence::new("/proc/self/uid_map", map.to_string())),
     )
-    .without_root("with crun, if podman says \"create keyring … Operation not permitted\": printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf");
+    .without_root("printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\"");
     match failed {
         Some((step, errno)) => Finding {
             status: Status::Fail,
@@ -1380,7 +1388,7 @@ fn crostini(facts: &Facts, failed: Option<&(UsernsStep, String)>) -> Finding {
             ),
             ..finding
         }
-        .with_root("in crosh (Ctrl+Alt+T on ChromeOS): vsh termina, then lxc config set penguin security.nesting true && lxc restart penguin"),
+        .with_root_prose("in crosh (Ctrl+Alt+T on ChromeOS): vsh termina, then lxc config set penguin security.nesting true && lxc restart penguin"),
         None => finding,
     }
 }
@@ -1405,10 +1413,11 @@ fn container(container: &Container, failed: Option<&(UsernsStep, String)>) -> Fi
                 ),
             )
             .with_evidence(evidence)
-            .without_root("run the work on the host instead of inside this container");
-            for fix in outer_container_fixes(container.engine) {
-                finding = finding.with_root(fix);
-            }
+            .without_root_prose("run the work on the host instead of inside this container");
+            finding
+                .fix
+                .with_root
+                .extend(outer_container_fixes(container.engine));
             finding
         }
     }
@@ -1434,7 +1443,7 @@ fn chroot(facts: &Facts, failed: Option<&(UsernsStep, String)>) -> Finding {
             format!("not mounted or absent: {}", facts.chroot_missing.join(", ")),
         );
     }
-    finding = finding.without_root(
+    finding = finding.without_root_prose(
         "run the tools outside the chroot, on the system that holds it (crouton: on the ChromeOS host, or better in Crostini)",
     );
     let mounts: Vec<&str> = facts
@@ -1450,7 +1459,7 @@ fn chroot(facts: &Facts, failed: Option<&(UsernsStep, String)>) -> Finding {
         .collect();
     if !mounts.is_empty() {
         finding = finding.with_root(format!(
-            "inside the chroot as root: {}",
+            "{}    # inside the chroot, as root",
             mounts.join(" && ")
         ));
     }

@@ -477,7 +477,7 @@ fn judge_crun_hybrid(facts: &Facts, runtime: &Runtime) -> Finding {
             finding = finding
                 .with_root(system_wide)
                 .without_root("mkdir -p ~/.config/containers && printf '[engine]\\nruntime = \"runc\"\\n' >> ~/.config/containers/containers.conf")
-                .without_root("or per command: podman run --runtime runc …");
+                .without_root("podman run --runtime runc …    # or per command");
         }
         (None, Some(pm)) => {
             finding = finding.with_root(format!("{} && {system_wide}", pm.install("runc")));

@@ -195,7 +195,7 @@ fn judge_fake_root(facts: &Facts) -> Finding {
             "uid 0 inside a one-id user namespace: container engines take their rootful path and fail",
         )
         .evidence("/proc/self/uid_map", map)
-        .without_root("leave the namespace (exit the `unshare -r` or `podman unshare` shell) and run podman as yourself")
+        .without_root_prose("leave the namespace (exit the `unshare -r` or `podman unshare` shell) and run podman as yourself")
     } else {
         Finding::new(&FAKE_ROOT, Status::Ok, "not inside a one-id user namespace")
             .evidence("/proc/self/uid_map", map)
@@ -245,7 +245,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                     .as_ref()
                     .map_or_else(Clone::clone, describe),
             )
-            .without_root(login_fix),
+            .without_root_prose(login_fix),
         );
         return findings;
     };
@@ -268,7 +268,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                     format!("XDG_RUNTIME_DIR {var} is not a directory"),
                 )
                 .evidence("environment", evidence_var)
-                .without_root(login_fix),
+                .without_root_prose(login_fix),
             );
             return findings;
         }
@@ -296,17 +296,17 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                 .unwrap_or_default();
             findings.push(
                 Finding::new(&RUNTIME_DIR_MISSING, status, title)
-                .evidence(
-                    parent,
-                    facts
-                        .runtime_dir_parent_meta
-                        .as_ref()
-                        .map_or_else(Clone::clone, describe),
-                )
-                .evidence("environment", evidence_var)
-                .evidence(shown.clone(), reason.clone())
-                .without_root(format!("unset XDG_RUNTIME_DIR, or: export XDG_RUNTIME_DIR=/run/user/{uid} if that directory exists"))
-                .without_root(login_fix),
+                    .evidence(
+                        parent,
+                        facts
+                            .runtime_dir_parent_meta
+                            .as_ref()
+                            .map_or_else(Clone::clone, describe),
+                    )
+                    .evidence("environment", evidence_var)
+                    .evidence(shown.clone(), reason.clone())
+                    .without_root("unset XDG_RUNTIME_DIR")
+                    .without_root_prose(login_fix),
             );
             return findings;
         }
@@ -330,7 +330,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             format!("{var} belongs to uid {}, not to uid {uid}", meta.uid),
         )
         .evidence(shown.clone(), describe(meta))
-        .without_root(login_fix)
+        .without_root_prose(login_fix)
     });
     let writable = grants_write(meta, uid, &facts.gids);
     findings.push(if writable {
@@ -346,7 +346,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             format!("{var} is not writable by uid {uid}: every podman command fails"),
         )
         .evidence(shown.clone(), describe(meta))
-        .without_root(login_fix)
+        .without_root_prose(login_fix)
     });
     if owner_ok && meta.mode & 0o077 != 0 {
         findings.push(
@@ -397,7 +397,7 @@ fn judge_login(facts: &Facts) -> Finding {
     if !facts.lingering {
         finding = finding.with_root(format!("loginctl enable-linger {name}"));
     }
-    finding.without_root(
+    finding.without_root_prose(
         "log in as the user (console, ssh, desktop), or: machinectl shell USER@ instead of su/sudo",
     )
 }

@@ -362,7 +362,8 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         if let Some(Err(errno)) = &facts.native_overlay {
             finding = finding.evidence("experiment userns", format!("mount an overlay: {errno}"));
         }
-        finding.without_root("install fuse-overlayfs and make /dev/fuse usable to get overlay")
+        finding
+            .without_root_prose("install fuse-overlayfs and make /dev/fuse usable to get overlay")
     } else if facts.driver.is_none() {
         Finding::new(
             &VFS_FALLBACK,
@@ -660,7 +661,7 @@ mod tests {
             nfs.title.contains("not created yet")
                 || nfs.evidence[0].excerpt.contains("not created yet")
         );
-        assert!(nfs.fix.without_root[0].contains("graphroot"));
+        assert!(nfs.fix.without_root[0].text().contains("graphroot"));
         assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Ok);
     }
 
@@ -711,7 +712,7 @@ mod tests {
             .iter()
             .find(|f| f.id == DOCKER_DATA_ROOT.id)
             .unwrap();
-        assert!(nfs.fix.without_root[0].contains("data-root"));
+        assert!(nfs.fix.without_root[0].text().contains("data-root"));
     }
 
     #[test]
@@ -719,6 +720,10 @@ mod tests {
         let findings = judge(&facts("ext4", false));
         let vfs = findings.iter().find(|f| f.id == VFS_FALLBACK.id).unwrap();
         assert_eq!(vfs.status, Status::Info);
-        assert!(vfs.fix.without_root[0].contains("driver = \"overlay\""));
+        assert!(
+            vfs.fix.without_root[0]
+                .text()
+                .contains("driver = \"overlay\"")
+        );
     }
 }

@@ -372,7 +372,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
                 format!("subordinate ids come from the `{source}` plugin; hostcap read only the files"),
             )
             .evidence("/etc/nsswitch.conf", format!("subid: {source}"))
-            .with_root(format!("mirror the ranges from {source} into /etc/subuid and /etc/subgid for tools that read the files")),
+            .with_root_prose(format!("mirror the ranges from {source} into /etc/subuid and /etc/subgid for tools that read the files")),
         );
     }
     findings
@@ -559,13 +559,13 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
     .map(|(doc, status, title, evidence)| {
         let finding = Finding::new(doc, status, title).with_evidence(evidence);
         if doc.id == OUTSIDE_NAMESPACE.id {
-            finding.with_root(
+            finding.with_root_prose(
                 "give the user ranges inside the ids listed in /proc/self/uid_map (subuid) and /proc/self/gid_map (subgid)",
             )
         } else {
-            finding.with_root(format!(
-                "remove the user's lines from /etc/subuid and /etc/subgid, then: {reassign}"
-            ))
+            finding
+                .with_root_prose("remove the user's lines from /etc/subuid and /etc/subgid, then:")
+                .with_root(reassign.clone())
         }
     })
     .collect()
@@ -601,7 +601,7 @@ fn judge_malformed(facts: &Facts) -> Vec<Finding> {
             "malformed lines in the subordinate id files (buildah stops reading there)",
         )
         .with_evidence(evidence)
-        .with_root("fix or delete the lines shown, keeping the form owner:start:count"),
+        .with_root_prose("fix or delete the lines shown, keeping the form owner:start:count"),
     ]
 }
 

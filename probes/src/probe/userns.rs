@@ -202,7 +202,7 @@ pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
                 "the kernel has no user namespaces",
             )
             .evidence("/proc/config.gz", "# CONFIG_USER_NS is not set")
-            .with_root("boot a kernel built with CONFIG_USER_NS=y"),
+            .with_root_prose("boot a kernel built with CONFIG_USER_NS=y"),
         ),
         Some(true) => findings.push(
             Finding::new(
@@ -268,9 +268,9 @@ fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
                 "AppArmor denies capabilities in user namespaces of programs without a userns profile",
             )
             .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value))
-            .with_root("give the program a profile with the userns rule: printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/bwrap && systemctl reload apparmor")
-            .with_root("or lift the restriction for everyone: sysctl kernel.apparmor_restrict_unprivileged_userns=0")
-            .without_root("use the distribution's own podman, buildah or rootlesskit from /usr/bin: Ubuntu profiles them with userns"),
+            .with_root("printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/bwrap && systemctl reload apparmor    # a profile with the userns rule for the program")
+            .with_root("sysctl kernel.apparmor_restrict_unprivileged_userns=0    # or lift the restriction for everyone")
+            .without_root_prose("use the distribution's own podman, buildah or rootlesskit from /usr/bin: Ubuntu profiles them with userns"),
         ),
         Ok(Some(value)) => findings.push(
             Finding::new(&APPARMOR, Status::Ok, "AppArmor does not restrict user namespaces")
