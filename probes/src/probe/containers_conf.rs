@@ -48,9 +48,15 @@ pub fn config_home(host: &dyn Host, home: Option<&str>) -> Option<PathBuf> {
     }
 }
 
-pub fn gather(host: &dyn Host, home: Option<&str>) -> Facts {
+/// `rootless`: podman's effective uid is not 0. Only rootless podman reads the user's own
+/// files (containers.conf(5): "When running in rootless mode, they also read
+/// $HOME/.config/containers/containers.conf"; storage.conf likewise), so root's come from
+/// /etc and /usr/share alone, whatever its HOME holds.
+pub fn gather(host: &dyn Host, home: Option<&str>, rootless: bool) -> Facts {
     let mut facts = Facts::default();
-    let user_dir = config_home(host, home).map(|dir| dir.join("containers"));
+    let user_dir = config_home(host, home)
+        .filter(|_| rootless)
+        .map(|dir| dir.join("containers"));
     for path in containers_conf_files(host, user_dir.as_deref()) {
         if let Some(table) = read_toml(host, &path, &mut facts) {
             merge_containers_conf(&mut facts, &table, &path);
@@ -243,5 +249,39 @@ mod tests {
         let mut system = Facts::default();
         merge_storage_conf(&mut system, &table, "s", false);
         assert_eq!(system.storage_path.unwrap().value, "/x");
+    }
+
+    #[test]
+    fn only_rootless_podman_reads_the_users_own_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("root");
+        let user_dir = root.join("home/alice/.config/containers");
+        std::fs::create_dir_all(&user_dir).expect("user dir");
+        std::fs::create_dir_all(root.join("etc/containers")).expect("etc");
+        std::fs::write(
+            root.join("etc/containers/containers.conf"),
+            "[engine]\nruntime = \"crun\"\n",
+        )
+        .expect("system file");
+        std::fs::write(
+            user_dir.join("containers.conf"),
+            "[engine]\nruntime = \"runc\"\n",
+        )
+        .expect("user file");
+        std::fs::write(
+            user_dir.join("storage.conf"),
+            "[storage]\ndriver = \"vfs\"\n",
+        )
+        .expect("user storage");
+        let toml = "[source]\nimitates = \"root with a HOME that holds containers files\"\n";
+        std::fs::write(dir.path().join("host.toml"), toml).expect("host.toml");
+        let host = crate::host::RecordedHost::open(dir.path()).expect("recorded host");
+
+        let rootless = gather(&host, Some("/home/alice"), true);
+        assert_eq!(rootless.runtime.unwrap().value, "runc");
+        assert_eq!(rootless.storage_driver.unwrap().value, "vfs");
+        let root = gather(&host, Some("/home/alice"), false);
+        assert_eq!(root.runtime.unwrap().value, "crun");
+        assert!(root.storage_driver.is_none());
     }
 }

@@ -123,7 +123,8 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             .env("HOME")
             .filter(|h| h.starts_with('/'))
             .or_else(|| id.and_then(|id| id.home.clone()));
-        let conf = containers_conf::gather(host, home.as_deref());
+        let rootless = id.is_none_or(|id| id.euid.unwrap_or(id.uid) != 0);
+        let conf = containers_conf::gather(host, home.as_deref(), rootless);
         let runtime = runtime::gather(
             host,
             &conf,

@@ -102,6 +102,8 @@ pub struct Facts {
     /// On cgroup v2: the controllers systemd delegates to the user's manager (`None` when
     /// the user has no delegated cgroup there), with the file read.
     pub delegated: Option<(String, String)>,
+    /// podman runs rootless: only then does it read the user's own containers.conf.
+    pub rootless: bool,
 }
 
 pub fn gather(
@@ -154,6 +156,7 @@ pub fn gather(
             let text = host.read_string(Path::new(&file)).ok()?;
             Some((file, text.trim().to_string()))
         }),
+        rootless: uid != Some(0),
     }
 }
 
@@ -474,10 +477,11 @@ fn judge_crun_hybrid(facts: &Facts, runtime: &Runtime) -> Finding {
     let system_wide = "mkdir -p /etc/containers/containers.conf.d && printf '[engine]\\nruntime = \"runc\"\\n' > /etc/containers/containers.conf.d/50-runtime-runc.conf";
     match (&facts.runc, facts.package_manager) {
         (Some(_), _) => {
-            finding = finding
-                .with_root(system_wide)
-                .without_root("mkdir -p ~/.config/containers && printf '[engine]\\nruntime = \"runc\"\\n' >> ~/.config/containers/containers.conf")
-                .without_root("podman run --runtime runc …    # or per command");
+            finding = finding.with_root(system_wide);
+            if facts.rootless {
+                finding = finding.without_root("mkdir -p ~/.config/containers && printf '[engine]\\nruntime = \"runc\"\\n' >> ~/.config/containers/containers.conf");
+            }
+            finding = finding.without_root("podman run --runtime runc …    # or per command");
         }
         (None, Some(pm)) => {
             finding = finding.with_root(format!("{} && {system_wide}", pm.install("runc")));
