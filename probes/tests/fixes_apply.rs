@@ -283,8 +283,41 @@ fn printf(format: &str, args: &[String]) -> Option<String> {
     Some(out)
 }
 
-/// Applies one command (parts joined by `&&`) to the copy; `Err` names what could not be applied.
-fn apply(copy: &mut Copy, line: &str) -> Result<(), String> {
+/// Why a command was not applied.
+#[derive(Debug)]
+enum Refused {
+    /// Beyond what a recording can show (a package install, a service restart): left out.
+    Beyond(String),
+    /// It names a user, group or file this host does not have: the fix itself is wrong.
+    Wrong(String),
+}
+
+impl From<String> for Refused {
+    fn from(why: String) -> Self {
+        Refused::Beyond(why)
+    }
+}
+
+impl From<&str> for Refused {
+    fn from(why: &str) -> Self {
+        Refused::Beyond(why.to_string())
+    }
+}
+
+/// A file the command operates on must exist on the host, in `root/` or in the manifest.
+fn existing(copy: &Copy, command: &str, path: &str) -> Result<(), Refused> {
+    let declared = copy.manifest.files.contains_key(path);
+    if declared || copy.path(path).symlink_metadata().is_ok() {
+        Ok(())
+    } else {
+        Err(Refused::Wrong(format!(
+            "{command} {path}: no such file on this host"
+        )))
+    }
+}
+
+/// Applies one command (parts joined by `&&`) to the copy.
+fn apply(copy: &mut Copy, line: &str) -> Result<(), Refused> {
     let user = copy.user();
     let home = copy.home();
     let tokens = tokenize(line, user.as_deref(), home.as_deref())
@@ -295,7 +328,7 @@ fn apply(copy: &mut Copy, line: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
+fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), Refused> {
     let (command, redirect) = match part
         .iter()
         .position(|t| matches!(t, Token::To | Token::Append))
@@ -324,7 +357,7 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
             )
             .ok_or("a printf format beyond %s and \\n")?,
             "echo" => format!("{}\n", args.join(" ")),
-            other => return Err(format!("{other} into a file")),
+            other => return Err(format!("{other} into a file").into()),
         };
         let before = if how == Token::Append {
             copy.read(&file)
@@ -342,6 +375,7 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
             };
             u32::from_str_radix(mode, 8).map_err(|_| format!("chmod {mode}: not octal"))?;
             for path in paths {
+                existing(copy, "chmod", path)?;
                 copy.touched(path);
                 let entry = copy.manifest.files.entry(path.to_string()).or_default();
                 entry.mode = Some(mode.to_string());
@@ -358,15 +392,15 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
             let (user, group) = owner.split_once(':').unwrap_or((owner, ""));
             let uid = copy
                 .id_of("/etc/passwd", user)
-                .ok_or(format!("chown: no user {user} on this host"))?;
+                .ok_or_else(|| Refused::Wrong(format!("chown: no user {user} on this host")))?;
             let gid = match group {
                 "" => None,
-                group => Some(
-                    copy.id_of("/etc/group", group)
-                        .ok_or(format!("chown: no group {group} on this host"))?,
-                ),
+                group => Some(copy.id_of("/etc/group", group).ok_or_else(|| {
+                    Refused::Wrong(format!("chown: no group {group} on this host"))
+                })?),
             };
             for path in paths {
+                existing(copy, "chown", path)?;
                 copy.touched(path);
                 let entry = copy.manifest.files.entry(path.to_string()).or_default();
                 entry.uid = Some(uid);
@@ -384,7 +418,7 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
             let bits = match *caps {
                 "cap_setuid=ep" => 1u32 << 7,
                 "cap_setgid=ep" => 1 << 6,
-                other => return Err(format!("setcap {other}")),
+                other => return Err(format!("setcap {other}").into()),
             };
             // vfs_cap_data revision 2: magic with the effective flag, then permitted and
             // inheritable for the two 32-bit words.
@@ -394,6 +428,7 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
                 raw.extend(word.to_le_bytes());
             }
             let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+            existing(copy, "setcap", path)?;
             copy.touched(path);
             let entry = copy.manifest.files.entry(path.to_string()).or_default();
             entry.xattrs.insert("security.capability".into(), hex);
@@ -401,6 +436,7 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
         }
         "rm" => {
             for path in args.iter().filter(|a| !a.starts_with('-')) {
+                existing(copy, "rm", path)?;
                 copy.touched(path);
                 fs::remove_file(copy.path(path)).map_err(|e| format!("rm {path}: {e}"))?;
                 copy.manifest.files.remove(*path);
@@ -455,7 +491,9 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
                 .ok_or("groupadd without a name")?;
             let text = copy.read("/etc/group");
             if copy.id_of("/etc/group", name).is_some() {
-                return Err(format!("groupadd: group {name} already exists"));
+                return Err(Refused::Wrong(format!(
+                    "groupadd: group {name} already exists"
+                )));
             }
             let used: BTreeSet<u32> = text
                 .lines()
@@ -465,14 +503,16 @@ fn apply_part(copy: &mut Copy, part: &[Token]) -> Result<(), String> {
             copy.write("/etc/group", &format!("{text}{name}:x:{gid}:\n"));
             Ok(())
         }
-        other => Err(format!("{other} is not something a recording can show")),
+        other => Err(format!("{other} is not something a recording can show").into()),
     }
 }
 
-fn usermod(copy: &mut Copy, args: &[&str]) -> Result<(), String> {
+fn usermod(copy: &mut Copy, args: &[&str]) -> Result<(), Refused> {
     let (name, options) = args.split_last().ok_or("usermod without a user")?;
     if copy.id_of("/etc/passwd", name).is_none() {
-        return Err(format!("usermod: user {name} does not exist on this host"));
+        return Err(Refused::Wrong(format!(
+            "usermod: user {name} does not exist on this host"
+        )));
     }
     let mut options = options.iter();
     let mut append_groups = false;
@@ -491,7 +531,7 @@ fn usermod(copy: &mut Copy, args: &[&str]) -> Result<(), String> {
             "-a" | "--append" => append_groups = true,
             "-aG" => join_groups(copy, name, value()?)?,
             "-G" | "--groups" if append_groups => join_groups(copy, name, value()?)?,
-            other => return Err(format!("usermod {other}")),
+            other => return Err(format!("usermod {other}").into()),
         }
     }
     Ok(())
@@ -542,11 +582,11 @@ fn del_range(copy: &mut Copy, file: &str, name: &str, text: &str) -> Result<(), 
 
 /// `usermod -aG`, then a new login, as the fix says: the group file, the manifest's groups and
 /// the `Groups:` line of /proc/self/status all gain it.
-fn join_groups(copy: &mut Copy, name: &str, groups: &str) -> Result<(), String> {
+fn join_groups(copy: &mut Copy, name: &str, groups: &str) -> Result<(), Refused> {
     for group in groups.split(',') {
         let gid = copy
             .id_of("/etc/group", group)
-            .ok_or(format!("usermod -aG: no group {group} on this host"))?;
+            .ok_or_else(|| Refused::Wrong(format!("usermod -aG: no group {group} on this host")))?;
         let text: String = copy
             .read("/etc/group")
             .lines()
@@ -627,9 +667,16 @@ fn every_fix_that_a_recording_can_take_fixes_its_finding_and_breaks_nothing() {
         for finding in before.findings.iter().filter(|f| f.is_problem()) {
             for line in commands(finding) {
                 let mut copy = Copy::of(&name);
-                if let Err(why) = apply(&mut copy, line) {
-                    left_out.push(format!("{name}: {line}: {why}"));
-                    continue;
+                match apply(&mut copy, line) {
+                    Ok(()) => {}
+                    Err(Refused::Beyond(why)) => {
+                        left_out.push(format!("{name}: {line}: {why}"));
+                        continue;
+                    }
+                    Err(Refused::Wrong(why)) => {
+                        failures.push(format!("{name}: `{line}` (for {}): {why}", finding.id));
+                        continue;
+                    }
                 }
                 applied += 1;
                 let after = copy.report();
@@ -681,6 +728,27 @@ fn the_shell_forms_of_fixes_are_read_as_sh_would() {
     );
     assert_eq!(range("100000-165535"), Ok((100000, 65536)));
     assert!(range("165535-100000").is_err());
+}
+
+#[test]
+fn a_fix_naming_what_the_host_lacks_is_wrong_not_left_out() {
+    let mut copy = Copy::of("debian-12-vm-no-subid");
+    for line in [
+        "chmod 0666 /dev/nosuchdevice",
+        "usermod -aG kvm nosuchuser",
+        "usermod -aG nosuchgroup hostcap-live",
+        "chown root:nosuchgroup /etc/subuid",
+        "setcap cap_setuid=ep /usr/local/bin/newuidmap",
+    ] {
+        assert!(
+            matches!(apply(&mut copy, line), Err(Refused::Wrong(_))),
+            "{line}"
+        );
+    }
+    assert!(matches!(
+        apply(&mut copy, "apt-get install uidmap"),
+        Err(Refused::Beyond(_))
+    ));
 }
 
 #[test]
