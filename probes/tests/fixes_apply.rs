@@ -775,3 +775,70 @@ fn a_range_another_user_holds_is_caught() {
             .contains(&user)
     );
 }
+
+/// Programs a command step may start with. A step that starts with anything else is advice
+/// dressed as a command, and a person pasting it gets "command not found".
+const PROGRAMS: &[&str] = &[
+    "apk",
+    "apt-get",
+    "bsdinstall",
+    "chmod",
+    "chown",
+    "crew",
+    "dnf",
+    "docker",
+    "echo",
+    "env",
+    "export",
+    "groupadd",
+    "guix",
+    "guix-daemon",
+    "jail",
+    "kldload",
+    "lima",
+    "limactl",
+    "loginctl",
+    "lxc",
+    "mkdir",
+    "modprobe",
+    "mount",
+    "nix",
+    "nix-build",
+    "nix-env",
+    "pacman",
+    "podman",
+    "printf",
+    "proot",
+    "rm",
+    "sed",
+    "setcap",
+    "sudo",
+    "sysctl",
+    "systemctl",
+    "udevadm",
+    "unset",
+    "usermod",
+    "yum",
+    "zypper",
+];
+
+#[test]
+fn every_command_step_is_one_line_that_starts_with_a_program() {
+    let mut wrong = Vec::new();
+    for name in host_names() {
+        let report = Copy::of(&name).report();
+        let steps = report
+            .findings
+            .iter()
+            .flat_map(|f| f.fix.with_root.iter().chain(&f.fix.without_root))
+            .chain(report.recommendations.iter().flat_map(|r| &r.steps));
+        for step in steps {
+            let Step::Command(line) = step else { continue };
+            let first = line.split_whitespace().next().unwrap_or_default();
+            if line.contains('\n') || !PROGRAMS.contains(&first) {
+                wrong.push(format!("{name}: {line}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
