@@ -194,7 +194,7 @@ const EXPECTED: &[Expect] = &[
         verdict: "blocked",
         code: 2,
         deciding: "idmap.experiment",
-        evidence: "newuidmap: Could not set caps",
+        evidence: "newuidmap: write to uid_map failed: Operation not permitted",
         targets: "podman=blocked docker=blocked bwrap=blocked nix=degraded guix=degraded chroot=blocked proot=ready vm=ready",
         target_deciding: &[],
         also_deciding: &[],

@@ -4,8 +4,10 @@
 //! subordinate ranges) explain why they might not; only running them proves it. This does
 //! what podman does: a forked child unshares a user namespace and waits on a pipe while the
 //! parent runs `newuidmap <pid> 0 <uid> 1 1 <start> <count>…`, then `newgidmap` likewise.
-//! Their exit status and stderr are kept verbatim (`newuidmap: Could not set caps`,
-//! `newuidmap: write to uid_map failed: Operation not permitted`, …).
+//! Their exit status and stderr are kept verbatim (`newuidmap: write to uid_map failed:
+//! Operation not permitted` from Debian 12's uidmap 4.13 for any missing privilege,
+//! `newuidmap: Could not set caps` from a shadow build with libcap's <sys/capability.h>, …);
+//! which build says what is told in `probe::idmap::EXPERIMENT`.
 // The experiments are the one place allowed to make these calls and run programs directly.
 #![allow(clippy::disallowed_methods)]
 

@@ -123,12 +123,17 @@ pub const NO_NEW_PRIVS: FindingDoc = FindingDoc {
     summary: "no_new_privs is set: setuid helpers and file capabilities gain nothing",
     explanation: "With no_new_privs set, execve() ignores the setuid bit and file capabilities \
 (kernel Documentation/userspace-api/no_new_privs.rst). newuidmap and newgidmap then start \
-without CAP_SETUID/CAP_SETGID and fail with \"newuidmap: Could not set caps\". The flag is \
+without CAP_SETUID/CAP_SETGID and fail. Debian 12's uidmap 4.13 says \"newuidmap: write to \
+uid_map failed: Operation not permitted\", as it does on a nosuid mount (observed with uidmap \
+1:4.13+dfsg1-1+deb12u2 under setpriv --no-new-privs); a shadow build with libcap's \
+<sys/capability.h> stops earlier with \"newuidmap: Could not set caps\" (shadow \
+libmisc/idmapping.c write_mapping, 4.13 to 4.17). The flag is \
 inherited by every child and cannot be cleared. It is set by the ChromeOS crosh shell since \
 M117, by systemd units with NoNewPrivileges=yes, by Docker's --security-opt no-new-privileges \
 and by bwrap/flatpak sandboxes.",
     references: &[
         "https://docs.kernel.org/userspace-api/no_new_privs.html",
+        "shadow 4.13 libmisc/idmapping.c write_mapping",
         "chromebrew/chromebrew#8779",
         "rootless-containers/rootlesskit#551",
     ],
@@ -139,10 +144,17 @@ pub const BOUNDING_SET: FindingDoc = FindingDoc {
     summary: "the capability bounding set lacks CAP_SETUID or CAP_SETGID",
     explanation: "A setuid-root program or one with file capabilities can never hold a \
 capability outside the bounding set of the process that runs it (capabilities(7)). Without \
-CAP_SETUID in CapBnd, newuidmap cannot write a uid_map with more than the caller's own id; \
-without CAP_SETGID, newgidmap fails the same way. Container engines and systemd units can drop \
-these from the bounding set.",
-    references: &["capabilities(7)"],
+CAP_SETUID in CapBnd, newuidmap cannot write a uid_map with more than the caller's own id: \
+a setuid-root one fails the write (Debian 12's uidmap 4.13: \"newuidmap: write to uid_map \
+failed: Operation not permitted\"), and one with cap_setuid=ep file capabilities is not run at \
+all: execve() fails with EPERM, because the kernel refuses a program whose effective file \
+capabilities it cannot grant in full (security/commoncap.c). Both observed on Debian 12 with \
+the bounding set lowered by setpriv. Without CAP_SETGID, newgidmap fails the same way. \
+Container engines and systemd units can drop these from the bounding set.",
+    references: &[
+        "capabilities(7)",
+        "security/commoncap.c bprm_caps_from_vfs_caps",
+    ],
 };
 
 pub const SECCOMP: FindingDoc = FindingDoc {

@@ -3,6 +3,8 @@
 //! mount. Whether that privilege survives `no_new_privs`, the bounding set and SafeSetID is
 //! judged with the identity and LSM facts; the experiment runs them for real.
 
+mod trust;
+
 use std::path::{Path, PathBuf};
 
 use procfs_core::FromRead;
@@ -14,6 +16,8 @@ use crate::probe::file_caps::FileCaps;
 use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
 use crate::probe::package::PackageManager;
 use crate::probe::subid;
+
+pub use trust::PackagedCopy;
 
 /// Used when the process has no PATH at all; what a login shell on Debian would set.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -50,6 +54,26 @@ pub struct Found {
     pub meta: Result<FileMeta, String>,
     pub file_caps: Result<Option<FileCaps>, String>,
     pub mount: Result<Mount, String>,
+    /// Why someone other than root could rewrite or replace the file; `None` when only root
+    /// can. Privilege is offered only for `None`.
+    pub rewritable: Option<String>,
+    /// The distribution's copy this one hides, when it lies outside the package directories.
+    pub packaged: Option<PackagedCopy>,
+    /// Whether the user may delete the PATH entry without root.
+    pub user_may_delete: bool,
+}
+
+/// What may be done about a helper that gains no privilege.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy<'a> {
+    /// Root's own file in root's own directories: setuid root or file capabilities are safe.
+    /// `foreign` when it is not the distribution's copy (none exists in a package directory).
+    Arm { foreign: bool },
+    /// A copy that hides the packaged helper: it goes (or PATH changes), whoever owns it.
+    Unshadow(&'a PackagedCopy),
+    /// Someone other than root could rewrite it, and there is no packaged copy to fall back
+    /// on: no privilege, the reason said.
+    Refuse(&'a str),
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +101,18 @@ impl Found {
 
     pub fn on_nosuid_mount(&self) -> bool {
         self.mount.as_ref().is_ok_and(|m| m.nosuid)
+    }
+
+    /// The rule for privilege: never to a copy that hides the packaged helper, never to a file
+    /// someone other than root could rewrite.
+    pub fn remedy(&self) -> Remedy<'_> {
+        match (&self.packaged, &self.rewritable) {
+            (Some(copy), _) => Remedy::Unshadow(copy),
+            (None, Some(why)) => Remedy::Refuse(why),
+            (None, None) => Remedy::Arm {
+                foreign: !trust::in_package_dir(&self.canonical),
+            },
+        }
     }
 
     fn describe_privilege(&self) -> String {
@@ -120,13 +156,24 @@ pub fn gather(
         &default_search
     };
     let path_list = search.as_str().to_string();
+    let caller = identity.map(|id| {
+        let gids: Vec<u32> = std::iter::once(id.gid)
+            .chain(id.groups.iter().map(|g| g.gid))
+            .collect();
+        (id.uid, gids)
+    });
+    let places = Places {
+        mountinfo,
+        path_list: &path_list,
+        caller: caller.as_ref().map(|(uid, gids)| (*uid, gids.as_slice())),
+    };
     let helper = |name, cap, cap_name| Helper {
         name,
         cap,
         cap_name,
         found: search
             .find(host, name)
-            .map(|path| inspect(host, path, mountinfo)),
+            .map(|path| inspect(host, name, path, &places)),
     };
     let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");
     let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID");
@@ -163,10 +210,25 @@ fn skipped(reason: &str) -> Outcome<IdmapOutcome> {
     }
 }
 
-fn inspect(host: &dyn Host, path: PathBuf, mountinfo: &Result<String, String>) -> Found {
+/// What a helper is judged against besides its own file.
+struct Places<'a> {
+    mountinfo: &'a Result<String, String>,
+    path_list: &'a str,
+    /// The user's uid and group ids.
+    caller: Option<(u32, &'a [u32])>,
+}
+
+fn inspect(host: &dyn Host, name: &str, path: PathBuf, places: &Places<'_>) -> Found {
+    let mountinfo = places.mountinfo;
     let canonical = host.canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let meta = host.metadata(&canonical).map_err(|e| e.to_string());
     Found {
-        meta: host.metadata(&canonical).map_err(|e| e.to_string()),
+        rewritable: trust::rewritable_by_others(host, &canonical, &meta),
+        packaged: trust::packaged_copy(host, name, &canonical, places.path_list),
+        user_may_delete: places
+            .caller
+            .is_some_and(|(uid, gids)| trust::user_may_delete(host, &path, uid, gids)),
+        meta,
         file_caps: host
             .xattr(&canonical, "security.capability")
             .map_err(|e| e.to_string())
@@ -276,10 +338,14 @@ pub const NEWUIDMAP_NOT_PRIVILEGED: FindingDoc = FindingDoc {
     summary: "newuidmap is neither setuid root nor has cap_setuid file capabilities",
     explanation: "newuidmap must gain CAP_SETUID to write a uid_map with subordinate ids: it is \
 installed setuid root (Debian, Ubuntu) or with `cap_setuid=ep` file capabilities (Fedora). A \
-copy built by hand, unpacked without xattrs or owned by the user has neither, and fails with \
-\"newuidmap: write to uid_map failed: Operation not permitted\"; podman then says \"should \
-have setuid or have filecaps setuid\".",
+copy built by hand, unpacked without xattrs or owned by the user has neither, and fails: \
+Debian 12's build says \"newuidmap: write to uid_map failed: Operation not permitted\" (observed \
+with uidmap 1:4.13+dfsg1-1+deb12u2), a build with libcap's <sys/capability.h> stops earlier \
+with \"newuidmap: Could not set caps\"; podman then says \"should have setuid or have filecaps \
+setuid\". Privilege is offered only for a file root owns in directories only root can write, \
+and never for a copy that hides the packaged helper: such a copy is to be removed.",
     references: &[
+        "shadow 4.13 libmisc/idmapping.c write_mapping",
         "containers/podman#4921",
         "containers/podman#2788",
         "capabilities(7)",
@@ -298,8 +364,10 @@ pub const NEWUIDMAP_NOSUID: FindingDoc = FindingDoc {
     id: "idmap.newuidmap_on_nosuid_mount",
     summary: "the newuidmap found in PATH lies on a nosuid mount",
     explanation: "On a mount with the nosuid option the kernel ignores both the setuid bit and \
-file capabilities (fs/exec.c, security/commoncap.c), so newuidmap runs unprivileged and fails \
-with \"write to uid_map failed\" or \"Could not set caps\". A copy earlier in PATH, e.g. in a \
+file capabilities (fs/exec.c, security/commoncap.c), so newuidmap runs unprivileged and fails: \
+\"newuidmap: write to uid_map failed: Operation not permitted\" from Debian 12's uidmap 4.13 \
+(observed with /usr/bin bind-mounted nosuid), \"newuidmap: Could not set caps\" from a build \
+with libcap's <sys/capability.h>. A copy earlier in PATH, e.g. in a \
 nosuid home directory, wins over a good /usr/bin/newuidmap, because podman takes the first one \
 in PATH.",
     references: &["mount(8)", "containers/podman#2788"],
@@ -335,12 +403,22 @@ pub const EXPERIMENT: FindingDoc = FindingDoc {
     summary: "the real newuidmap/newgidmap map the user's subordinate ids",
     explanation: "hostcap forks a child into a new user namespace and runs the newuidmap and \
 newgidmap found in PATH on it with the user's subordinate ranges, exactly as podman does \
-(`newuidmap PID 0 UID 1 1 START COUNT`). Their exit status and stderr are kept verbatim: \
-\"newuidmap: Could not set caps\" means the helper gained no privilege (no_new_privs, nosuid, \
-no setuid bit or file capability); \"write to uid_map failed: Operation not permitted\" means it \
-had its capabilities but the kernel refused them (SafeSetID, the bounding set, a range outside \
-the parent namespace).",
-    references: &["newuidmap(1)", "shadow lib/idmapping.c"],
+(`newuidmap PID 0 UID 1 1 START COUNT`). Their exit status and stderr are kept verbatim. What a \
+helper without CAP_SETUID prints depends on its build: shadow's write_mapping() raises the \
+capability with capset() only where <sys/capability.h> (libcap) was found at build time, and \
+such a build stops with \"newuidmap: Could not set caps\" (shadow 4.13 to 4.17; Arch in \
+moby/moby#41812). Debian 12's uidmap 4.13 is built without it: for no_new_privs, a nosuid \
+mount, a file with neither setuid bit nor file capabilities and CAP_SETUID missing from the \
+bounding set alike it prints \"newuidmap: write to uid_map failed: Operation not permitted\" \
+(observed with uidmap 1:4.13+dfsg1-1+deb12u2) — the text a helper also prints when it held the \
+capability and the kernel refused the map (SafeSetID, a range outside the parent namespace). \
+That text alone names no cause; the findings on the helper, the process and the LSMs do.",
+    references: &[
+        "newuidmap(1)",
+        "shadow 4.13 libmisc/idmapping.c write_mapping (tag 4.13, 24b44b68)",
+        "shadow 4.17.4 lib/idmapping.c write_mapping (tag 4.17.4, b23a5823)",
+        "moby/moby#41812",
+    ],
 };
 
 pub const DOCS: &[&FindingDoc] = &[
@@ -451,14 +529,7 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         .evidence(&shown, found.describe_privilege())
     } else {
         let path = found.canonical.display();
-        let owned_by_root = found.meta.as_ref().is_ok_and(|m| m.uid == 0 && m.gid == 0);
-        // Privilege goes only to a file no user can rewrite: root's first.
-        let take_over = if owned_by_root {
-            String::new()
-        } else {
-            format!("chown root:root {path} && chmod 0755 {path} && ")
-        };
-        Finding::new(
+        let finding = Finding::new(
             not_privileged,
             Status::Fail,
             format!(
@@ -466,10 +537,19 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
                 helper.name
             ),
         )
-        .evidence(&shown, found.describe_privilege())
-        .with_root(format!(
-            "{take_over}setcap {cap}=ep {path}    # or: chown root:root {path} && chmod 4755 {path}"
-        ))
+        .evidence(&shown, found.describe_privilege());
+        match found.remedy() {
+            Remedy::Arm { foreign } => {
+                let armed =
+                    finding.with_root(format!("setcap {cap}=ep {path}    # or: chmod 4755 {path}"));
+                if foreign {
+                    armed.with_root_prose(not_the_distributions(helper, found))
+                } else {
+                    armed
+                }
+            }
+            remedy => without_privilege(finding, facts, helper, found, remedy),
+        }
     });
     // Reinstalling helps only the distribution's own copy, not one in /usr/local or ~/bin.
     let packaged = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
@@ -485,19 +565,22 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
     }
     let setuid_doc = setuid_non_root_doc(helper);
     findings.push(match found.setuid_owner() {
-        Some(owner) => Finding::new(
-            setuid_doc,
-            Status::Fail,
-            format!(
-                "{} is setuid to uid {owner}, not root: it gains uid {owner}'s ids, not {cap}",
-                helper.name
-            ),
-        )
-        .evidence(&shown, found.describe_privilege())
-        .with_root(format!(
-            "chown root:root {0} && chmod 4755 {0}",
-            found.canonical.display()
-        )),
+        // The owner can rewrite the file: it never becomes root's setuid program.
+        Some(owner) => without_privilege(
+            Finding::new(
+                setuid_doc,
+                Status::Fail,
+                format!(
+                    "{} is setuid to uid {owner}, not root: it gains uid {owner}'s ids, not {cap}",
+                    helper.name
+                ),
+            )
+            .evidence(&shown, found.describe_privilege()),
+            facts,
+            helper,
+            found,
+            found.remedy(),
+        ),
         None => Finding::new(
             setuid_doc,
             Status::Ok,
@@ -505,27 +588,118 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         ),
     });
     match &found.mount {
-        Ok(mount) if mount.nosuid => findings.push(
-            Finding::new(
+        Ok(mount) if mount.nosuid => {
+            let finding = Finding::new(
                 nosuid,
                 Status::Fail,
-                format!("{} lies on {}, a nosuid mount: its privilege is ignored", helper.name, mount.mount_point),
+                format!(
+                    "{} lies on {}, a nosuid mount: its privilege is ignored",
+                    helper.name, mount.mount_point
+                ),
             )
-            .evidence("/proc/self/mountinfo", mount.line.clone())
-            .without_root_prose(format!(
-                "put the directory that holds the packaged {} before {} in PATH, or remove that copy",
-                helper.name,
-                found.path.parent().map(|p| p.display().to_string()).unwrap_or_default()
-            ))
-            .with_root(format!("mount -o remount,suid {}", mount.mount_point)),
-        ),
+            .evidence("/proc/self/mountinfo", mount.line.clone());
+            // Lifting nosuid arms whatever the mount holds: only for root's own helper.
+            findings.push(match found.remedy() {
+                Remedy::Arm { .. } => {
+                    finding.with_root(format!("mount -o remount,suid {}", mount.mount_point))
+                }
+                remedy => without_privilege(finding, facts, helper, found, remedy),
+            });
+        }
         Ok(mount) => findings.push(
-            Finding::new(nosuid, Status::Ok, format!("{} lies on {}, which allows setuid", helper.name, mount.mount_point))
-                .evidence("/proc/self/mountinfo", mount.line.clone()),
+            Finding::new(
+                nosuid,
+                Status::Ok,
+                format!(
+                    "{} lies on {}, which allows setuid",
+                    helper.name, mount.mount_point
+                ),
+            )
+            .evidence("/proc/self/mountinfo", mount.line.clone()),
         ),
         Err(reason) => findings.push(Finding::new(nosuid, Status::Unknown, reason.clone())),
     }
     findings
+}
+
+/// The fix for a helper that must not be given privilege: the copy it hides, or why not.
+fn without_privilege(
+    finding: Finding,
+    facts: &Facts,
+    helper: &Helper,
+    found: &Found,
+    remedy: Remedy<'_>,
+) -> Finding {
+    let entry = found.path.display();
+    let dir = found
+        .path
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let finding = match &found.rewritable {
+        Some(why) => finding.evidence(format!("who can rewrite {entry}"), why.clone()),
+        None => finding,
+    };
+    match remedy {
+        Remedy::Unshadow(copy) => {
+            let packaged = copy.path.display();
+            let packaged_dir = copy
+                .path
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            let finding = finding.evidence(
+                "packaged copy",
+                format!("{packaged} exists, and {entry} comes before it in PATH"),
+            );
+            if !copy.in_path {
+                let advice = format!(
+                    "add {packaged_dir} to PATH before {dir}, or remove {entry}: the packaged \
+                     {packaged} is then the one podman finds"
+                );
+                return finding
+                    .with_root_prose(advice.clone())
+                    .without_root_prose(advice);
+            }
+            let finding = finding.with_root(format!("rm {entry}    # PATH then finds {packaged}"));
+            if found.user_may_delete {
+                finding.without_root(format!("rm {entry}    # PATH then finds {packaged}"))
+            } else {
+                finding.without_root_prose(format!(
+                    "put {packaged_dir} before {dir} in PATH (in ~/.profile), so that podman finds \
+                     the packaged {packaged} first"
+                ))
+            }
+        }
+        Remedy::Refuse(why) => {
+            let finding = match facts.package_manager {
+                Some(pm) => finding
+                    .with_root(pm.install(pm.uidmap_package()))
+                    .with_root_prose(format!(
+                        "then remove {entry} or put the package's directory before {dir} in PATH"
+                    )),
+                None => finding,
+            };
+            finding.with_root_prose(format!(
+                "do not make {entry} setuid root or give it file capabilities: {why}, and whoever \
+                 can rewrite it would run their own code with {}. Privilege belongs only on a {} \
+                 that root owns in directories only root can write",
+                helper.cap_name, helper.name
+            ))
+        }
+        Remedy::Arm { .. } => finding,
+    }
+}
+
+/// The note for root's own helper outside the package directories.
+fn not_the_distributions(helper: &Helper, found: &Found) -> String {
+    format!(
+        "{} is not the distribution's {}: there is none in {}, so no package update will \
+         replace it",
+        found.canonical.display(),
+        helper.name,
+        trust::PACKAGE_DIRS.join(", ")
+    )
 }
 
 fn judge_experiment(outcome: &Outcome<IdmapOutcome>) -> Finding {
@@ -593,6 +767,261 @@ fn judge_experiment(outcome: &Outcome<IdmapOutcome>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::RecordedHost;
+
+    /// A recorded host for alice (uid 1000): files under root/, metadata in host.toml.
+    fn host(files: &[&str], path: &str, manifest: &str) -> (tempfile::TempDir, RecordedHost) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("root");
+        for file in files {
+            let inside = root.join(file.trim_start_matches('/'));
+            std::fs::create_dir_all(inside.parent().expect("parent")).expect("mkdir");
+            std::fs::write(inside, "placeholder").expect("write");
+        }
+        std::fs::create_dir_all(root.join("proc/self")).expect("proc");
+        std::fs::write(root.join("proc/self/mountinfo"), MOUNTINFO).expect("mountinfo");
+        let toml = format!(
+            "[source]\nimitates = \"test\"\n\n[identity]\nuid = 1000\ngid = 1000\nuser = \"alice\"\nhome = \"/home/alice\"\n\n[env]\nHOME = \"/home/alice\"\nPATH = \"{path}\"\n\n{manifest}"
+        );
+        std::fs::write(dir.path().join("host.toml"), toml).expect("host.toml");
+        let host = RecordedHost::open(dir.path()).expect("recorded host");
+        (dir, host)
+    }
+
+    /// Metadata of one file in host.toml.
+    fn meta(path: &str, mode: &str, uid: u32, gid: u32) -> String {
+        format!("[files.\"{path}\"]\nmode = \"{mode}\"\nuid = {uid}\ngid = {gid}\n\n")
+    }
+
+    fn newuidmap_findings(host: &RecordedHost) -> Vec<Finding> {
+        let facts = crate::probe::gather(host);
+        judge(&facts.idmap)
+            .into_iter()
+            .filter(|f| f.id.starts_with("idmap.newuidmap"))
+            .collect()
+    }
+
+    fn steps(finding: &Finding) -> Vec<String> {
+        finding
+            .fix
+            .with_root
+            .iter()
+            .chain(&finding.fix.without_root)
+            .map(|step| match step {
+                Step::Command(text) => format!("command: {text}"),
+                Step::Prose(text) => format!("prose: {text}"),
+            })
+            .collect()
+    }
+
+    fn failing<'a>(findings: &'a [Finding], id: &str) -> &'a Finding {
+        findings
+            .iter()
+            .find(|f| f.id == id && f.status == Status::Fail)
+            .unwrap_or_else(|| panic!("no failing {id} in {findings:#?}"))
+    }
+
+    fn evidence(finding: &Finding) -> String {
+        finding
+            .evidence
+            .iter()
+            .map(|e| format!("{}: {}", e.source, e.excerpt))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// No step may arm a file: setcap, setuid or lifting nosuid.
+    fn arms_nothing(finding: &Finding) {
+        for step in steps(finding) {
+            assert!(
+                !step.contains("setcap") && !step.contains("4755") && !step.contains("remount"),
+                "privilege offered: {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_copy_that_shadows_the_packaged_helper_is_removed_not_armed() {
+        let manifest = [
+            meta("/tmp", "1777", 0, 0),
+            meta("/tmp/x", "755", 1000, 1000),
+            meta("/tmp/x/newuidmap", "755", 1000, 1000),
+            meta("/usr/bin/newuidmap", "4755", 0, 0),
+        ]
+        .concat();
+        let (_dir, host) = host(
+            &["/tmp/x/newuidmap", "/usr/bin/newuidmap"],
+            "/tmp/x:/usr/bin:/bin",
+            &manifest,
+        );
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        arms_nothing(finding);
+        let steps = steps(finding);
+        assert!(
+            steps.contains(
+                &"command: rm /tmp/x/newuidmap    # PATH then finds /usr/bin/newuidmap".into()
+            ),
+            "{steps:#?}"
+        );
+        assert_eq!(
+            finding.fix.without_root.len(),
+            1,
+            "alice owns /tmp/x: {steps:#?}"
+        );
+        let said = evidence(finding);
+        assert!(said.contains("it is owned by uid 1000"), "{said}");
+        assert!(said.contains("/usr/bin/newuidmap exists"), "{said}");
+    }
+
+    #[test]
+    fn a_root_copy_in_a_directory_the_user_owns_gets_no_privilege() {
+        // Chromebrew's layout: /usr/local/bin belongs to the user, no packaged copy exists.
+        let manifest = [
+            meta("/usr/local/bin", "755", 1000, 1000),
+            meta("/usr/local/bin/newuidmap", "755", 0, 0),
+        ]
+        .concat();
+        let (_dir, host) = host(
+            &["/usr/local/bin/newuidmap"],
+            "/usr/local/bin:/usr/bin:/bin",
+            &manifest,
+        );
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        arms_nothing(finding);
+        let said = evidence(finding);
+        assert!(
+            said.contains("it lies in /usr/local/bin, owned by uid 1000"),
+            "{said}"
+        );
+        assert!(
+            steps(finding)
+                .iter()
+                .any(|s| s.starts_with("prose: do not make")),
+            "the reason is given as advice: {:#?}",
+            steps(finding)
+        );
+    }
+
+    #[test]
+    fn a_group_writable_directory_is_no_place_for_privilege() {
+        let manifest = [
+            meta("/opt/tools", "775", 0, 50),
+            meta("/opt/tools/newuidmap", "755", 0, 0),
+        ]
+        .concat();
+        let (_dir, host) = host(&["/opt/tools/newuidmap"], "/opt/tools:/usr/bin", &manifest);
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        arms_nothing(finding);
+        assert!(
+            evidence(finding).contains("it lies in /opt/tools, writable by group gid 50"),
+            "{}",
+            evidence(finding)
+        );
+    }
+
+    #[test]
+    fn root_s_own_helper_may_be_armed_and_a_foreign_one_is_named() {
+        let (_dir, packaged) = host(
+            &["/usr/bin/newuidmap"],
+            "/usr/bin:/bin",
+            &meta("/usr/bin/newuidmap", "755", 0, 0),
+        );
+        let findings = newuidmap_findings(&packaged);
+        let steps_packaged = steps(failing(&findings, "idmap.newuidmap_not_privileged"));
+        assert!(
+            steps_packaged.contains(
+                &"command: setcap cap_setuid=ep /usr/bin/newuidmap    # or: chmod 4755 /usr/bin/newuidmap".into()
+            ),
+            "{steps_packaged:#?}"
+        );
+        assert!(
+            !steps_packaged
+                .iter()
+                .any(|s| s.contains("not the distribution's"))
+        );
+
+        let (_dir, foreign) = host(
+            &["/opt/shadow/bin/newuidmap"],
+            "/opt/shadow/bin:/usr/bin",
+            &meta("/opt/shadow/bin/newuidmap", "755", 0, 0),
+        );
+        let findings = newuidmap_findings(&foreign);
+        let steps_foreign = steps(failing(&findings, "idmap.newuidmap_not_privileged"));
+        assert!(
+            steps_foreign
+                .iter()
+                .any(|s| s.starts_with("command: setcap cap_setuid=ep /opt/shadow/bin/newuidmap")),
+            "{steps_foreign:#?}"
+        );
+        assert!(
+            steps_foreign
+                .iter()
+                .any(|s| s.contains("is not the distribution's newuidmap")),
+            "{steps_foreign:#?}"
+        );
+    }
+
+    #[test]
+    fn a_root_copy_that_shadows_the_packaged_one_is_removed_even_if_only_root_can() {
+        let manifest = [
+            meta("/usr/local/bin/newuidmap", "755", 0, 0),
+            meta("/usr/bin/newuidmap", "4755", 0, 0),
+        ]
+        .concat();
+        let (_dir, host) = host(
+            &["/usr/local/bin/newuidmap", "/usr/bin/newuidmap"],
+            "/usr/local/bin:/usr/bin",
+            &manifest,
+        );
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        arms_nothing(finding);
+        assert_eq!(
+            finding.fix.with_root,
+            vec![Step::command(
+                "rm /usr/local/bin/newuidmap    # PATH then finds /usr/bin/newuidmap"
+            )]
+        );
+        assert!(
+            matches!(finding.fix.without_root.as_slice(), [Step::Prose(p)] if p.contains("put /usr/bin before /usr/local/bin in PATH")),
+            "alice cannot delete root's file: {:#?}",
+            finding.fix.without_root
+        );
+    }
+
+    #[test]
+    fn a_setuid_copy_of_the_user_on_a_nosuid_home_gets_no_remount() {
+        let manifest = [
+            meta("/home/alice", "755", 1000, 1000),
+            meta("/home/alice/.local", "755", 1000, 1000),
+            meta("/home/alice/.local/bin", "755", 1000, 1000),
+            meta("/home/alice/.local/bin/newuidmap", "4755", 1000, 1000),
+            meta("/usr/bin/newuidmap", "4755", 0, 0),
+        ]
+        .concat();
+        let (_dir, host) = host(
+            &["/home/alice/.local/bin/newuidmap", "/usr/bin/newuidmap"],
+            "/home/alice/.local/bin:/usr/bin",
+            &manifest,
+        );
+        let findings = newuidmap_findings(&host);
+        for id in [
+            "idmap.newuidmap_not_privileged",
+            "idmap.newuidmap_setuid_non_root",
+            "idmap.newuidmap_on_nosuid_mount",
+        ] {
+            let finding = failing(&findings, id);
+            arms_nothing(finding);
+            assert!(
+                steps(finding).contains(&"command: rm /home/alice/.local/bin/newuidmap    # PATH then finds /usr/bin/newuidmap".into()),
+                "{id}: {:#?}",
+                steps(finding)
+            );
+        }
+    }
 
     const MOUNTINFO: &str = "\
 22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
