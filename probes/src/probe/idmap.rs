@@ -61,11 +61,16 @@ pub struct Found {
     pub packaged: Option<PackagedCopy>,
     /// Whether the user may delete the PATH entry without root.
     pub user_may_delete: bool,
+    /// The owner has no id in this user namespace (it shows as the overflow id, 65534): the
+    /// kernel ignores setuid on such a file (fs/exec.c, `bprm_fill_uid`), whoever it is outside.
+    pub owner_outside_namespace: bool,
 }
 
 /// What may be done about a helper that gains no privilege.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Remedy<'a> {
+    /// Its owner lies outside this user namespace: nothing done to the file helps in here.
+    LeaveNamespace,
     /// Root's own file in root's own directories: setuid root or file capabilities are safe.
     /// `foreign` when it is not the distribution's copy (none exists in a package directory).
     Arm { foreign: bool },
@@ -106,6 +111,9 @@ impl Found {
     /// The rule for privilege: never to a copy that hides the packaged helper, never to a file
     /// someone other than root could rewrite.
     pub fn remedy(&self) -> Remedy<'_> {
+        if self.owner_outside_namespace {
+            return Remedy::LeaveNamespace;
+        }
         match (&self.packaged, &self.rewritable) {
             (Some(copy), _) => Remedy::Unshadow(copy),
             (None, Some(why)) => Remedy::Refuse(why),
@@ -163,6 +171,7 @@ pub fn gather(
         (id.uid, gids)
     });
     let places = Places {
+        namespace_ids: &subid.namespace_ids,
         mountinfo,
         path_list: &path_list,
         caller: caller.as_ref().map(|(uid, gids)| (*uid, gids.as_slice())),
@@ -212,6 +221,8 @@ fn skipped(reason: &str) -> Outcome<IdmapOutcome> {
 
 /// What a helper is judged against besides its own file.
 struct Places<'a> {
+    /// The uids of this user namespace; empty outside one.
+    namespace_ids: &'a [std::ops::Range<u64>],
     mountinfo: &'a Result<String, String>,
     path_list: &'a str,
     /// The user's uid and group ids.
@@ -222,7 +233,15 @@ fn inspect(host: &dyn Host, name: &str, path: PathBuf, places: &Places<'_>) -> F
     let mountinfo = places.mountinfo;
     let canonical = host.canonicalize(&path).unwrap_or_else(|_| path.clone());
     let meta = host.metadata(&canonical).map_err(|e| e.to_string());
+    let owner_outside_namespace = match &meta {
+        Ok(meta) if !places.namespace_ids.is_empty() => !places
+            .namespace_ids
+            .iter()
+            .any(|ids| ids.contains(&u64::from(meta.uid))),
+        _ => false,
+    };
     Found {
+        owner_outside_namespace,
         rewritable: trust::rewritable_by_others(host, &canonical, &meta),
         packaged: trust::packaged_copy(host, name, &canonical, places.path_list),
         user_may_delete: places
@@ -529,15 +548,19 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         .evidence(&shown, found.describe_privilege())
     } else {
         let path = found.canonical.display();
-        let finding = Finding::new(
-            not_privileged,
-            Status::Fail,
+        let title = if found.remedy() == Remedy::LeaveNamespace {
+            format!(
+                "{}'s owner is outside this user namespace: its privilege does not work in here",
+                helper.name
+            )
+        } else {
             format!(
                 "{} is neither setuid root nor has {cap} file capabilities",
                 helper.name
-            ),
-        )
-        .evidence(&shown, found.describe_privilege());
+            )
+        };
+        let finding = Finding::new(not_privileged, Status::Fail, title)
+            .evidence(&shown, found.describe_privilege());
         match found.remedy() {
             Remedy::Arm { foreign } => {
                 let armed =
@@ -555,6 +578,7 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
     let packaged = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
         .iter()
         .any(|dir| found.canonical.parent() == Some(Path::new(dir)));
+    let packaged = packaged && found.remedy() != Remedy::LeaveNamespace;
     if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
         if last.id == not_privileged.id && last.status == Status::Fail {
             last.fix.with_root.push(Step::command(format!(
@@ -636,6 +660,19 @@ fn without_privilege(
         .parent()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    if remedy == Remedy::LeaveNamespace {
+        return finding
+            .evidence(
+                "/proc/self/uid_map",
+                format!(
+                    "{entry}'s owner has no id in this user namespace (it shows as the overflow id)"
+                ),
+            )
+            .without_root_prose(format!(
+                "run podman outside this user namespace: in here the kernel ignores setuid on \
+                 {entry}, whose owner it does not map, and nothing done to the file changes that"
+            ));
+    }
     let finding = match &found.rewritable {
         Some(why) => finding.evidence(format!("who can rewrite {entry}"), why.clone()),
         None => finding,
@@ -672,7 +709,9 @@ fn without_privilege(
             }
         }
         Remedy::Refuse(why) => {
-            let finding = match facts.package_manager {
+            // A package directory's own file is put back by reinstalling (added by the caller).
+            let elsewhere = !trust::in_package_dir(&found.canonical);
+            let finding = match facts.package_manager.filter(|_| elsewhere) {
                 Some(pm) => finding
                     .with_root(pm.install(pm.uidmap_package()))
                     .with_root_prose(format!(
@@ -687,7 +726,7 @@ fn without_privilege(
                 helper.cap_name, helper.name
             ))
         }
-        Remedy::Arm { .. } => finding,
+        Remedy::Arm { .. } | Remedy::LeaveNamespace => finding,
     }
 }
 
@@ -872,6 +911,40 @@ mod tests {
         let said = evidence(finding);
         assert!(said.contains("it is owned by uid 1000"), "{said}");
         assert!(said.contains("/usr/bin/newuidmap exists"), "{said}");
+    }
+
+    #[test]
+    fn a_helper_whose_owner_this_namespace_does_not_map_is_left_alone() {
+        // `unshare -r`: root's files show as the overflow id, and setuid means nothing in here.
+        let manifest = meta("/usr/bin/newuidmap", "4755", OVERFLOW_UID, OVERFLOW_UID);
+        let (dir, _) = host(&["/usr/bin/newuidmap"], "/usr/bin:/bin", &manifest);
+        std::fs::write(
+            dir.path().join("root/proc/self/uid_map"),
+            "         0      62000          1\n",
+        )
+        .expect("uid_map");
+        let host = RecordedHost::open(dir.path()).expect("recorded host");
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        assert!(
+            finding.title.contains("outside this user namespace"),
+            "{}",
+            finding.title
+        );
+        assert!(finding.fix.with_root.is_empty(), "{:#?}", steps(finding));
+        assert_eq!(
+            steps(finding),
+            [
+                "prose: run podman outside this user namespace: in here the kernel ignores \
+                 setuid on /usr/bin/newuidmap, whose owner it does not map, and nothing done to \
+                 the file changes that"
+            ]
+        );
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.id == "idmap.newuidmap_setuid_non_root" && f.is_problem())
+        );
     }
 
     #[test]
