@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Step};
 use crate::os::Os;
+use crate::probe::fallback::{AS_ROOT_MARK, SudoRoute, as_root, sudo_route};
 use crate::probe::{Facts, fallback, platform};
 use crate::verdict::{Target, TargetVerdict, Verdict};
 
@@ -90,7 +91,8 @@ pub fn recommend(
             "ChromeOS runs it in its own VM, outside the host's SafeSetID and mount rules",
             vec![
                 prose("Settings › About ChromeOS › Developers › Linux development environment › Set up"),
-                cmd("sudo apt-get install podman uidmap && podman info    # in the Linux terminal"),
+                // Run in Crostini's own Debian VM, where sudo and apt-get exist: not here.
+                prose("in the Linux terminal: sudo apt-get install podman uidmap && podman info"),
                 cmd("printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\""),
             ],
             "nothing for containers; files are shared with ChromeOS only through the Linux files folder",
@@ -112,7 +114,7 @@ pub fn recommend(
             )
         } else if facts.identity.is_root() {
             (Feasibility::Yes, "this process is root".to_string())
-        } else if facts.fallback.sudo.is_some() && !facts.identity.no_new_privs() {
+        } else if let SudoRoute::Probably(_) = sudo_route(facts) {
             (
                 Feasibility::Unverified,
                 "sudo is installed; whether this user may use it cannot be checked".to_string(),
@@ -234,12 +236,24 @@ pub fn recommend(
         if proot_ok {
             match &facts.fallback.proot {
                 Some(path) => format!("ptrace is allowed and proot is at {}", path.display()),
-                None => match facts.fallback.package_manager {
-                    Some(pm) => format!(
+                None => match (&facts.fallback.user_installer, facts.fallback.package_manager) {
+                    (Some(installer), _) => format!(
                         "ptrace is allowed; install proot first ({}, or a static build in ~/bin)",
-                        pm.install("proot")
+                        installer.install_proot()
                     ),
-                    None => "ptrace is allowed; put a static proot build in ~/bin first".into(),
+                    (None, Some(pm)) => {
+                        let line = as_root(facts, &pm.install("proot"));
+                        let line = match line.strip_suffix(AS_ROOT_MARK) {
+                            Some(bare) => format!("as root: {bare}"),
+                            None => line,
+                        };
+                        format!(
+                            "ptrace is allowed; install proot first ({line}, or a static build in ~/bin)"
+                        )
+                    }
+                    (None, None) => {
+                        "ptrace is allowed; put a static proot build in ~/bin first".into()
+                    }
                 },
             }
         } else {
@@ -262,9 +276,10 @@ pub fn recommend(
             Feasibility::Unverified
         },
         chroot.map_or_else(|| "needs root".to_string(), |v| v.summary.clone()),
-        vec![cmd(
-            "sudo mount --bind /proc ROOTFS/proc && sudo chroot ROOTFS /bin/sh",
-        )],
+        vec![Step::command(as_root(
+            facts,
+            "mount --bind /proc ROOTFS/proc && chroot ROOTFS /bin/sh",
+        ))],
         "needs root; no namespaces, so processes and network are shared with the host",
     ));
     list.push(rec(
@@ -363,21 +378,32 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
                 Vec::new(),
                 "nothing; files under /mnt/c are slower to reach from WSL 2",
             );
-            convert.steps = vec![
-                Step::prose(format!(
-                    "in PowerShell on Windows: wsl.exe --set-version {distro} 2"
-                )),
-                cmd("sudo apt-get install podman uidmap    # then in the distribution"),
-            ];
+            convert.steps = vec![Step::prose(format!(
+                "in PowerShell on Windows: wsl.exe --set-version {distro} 2"
+            ))];
+            // The same distribution after conversion: its package manager and its sudo.
+            convert.steps.push(match facts.fallback.package_manager {
+                Some(pm) => {
+                    let install = pm.install(&format!("podman {}", pm.uidmap_package()));
+                    let line = as_root(facts, &install);
+                    Step::command(match line.strip_suffix(AS_ROOT_MARK) {
+                        Some(bare) => format!("{bare}    # then in the distribution, as root"),
+                        None => format!("{line}    # then in the distribution"),
+                    })
+                }
+                None => prose(
+                    "then in the distribution, as root: install podman and newuidmap/newgidmap",
+                ),
+            });
             vec![convert]
         }
         platform::Kind::Wsl2 if !facts.platform.wsl.systemd_running => vec![rec(
             "wsl.systemd",
             "Turn on systemd in this WSL distribution",
             Feasibility::Unverified,
-            "needs sudo in the distribution, then a restart of WSL from Windows",
+            "needs root in the distribution, then a restart of WSL from Windows",
             vec![
-                cmd("printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf"),
+                Step::command(wsl_conf_systemd(facts)),
                 prose("from Windows: wsl.exe --shutdown, then reopen the distribution"),
             ],
             "nothing",
@@ -526,11 +552,12 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
             prose(
                 "copy a Darwin userland into ROOTFS: /bin, /usr/lib (dyld and libSystem), the dyld shared cache",
             ),
-            cmd("sudo chroot ROOTFS /bin/sh"),
+            Step::command(as_root(facts, "chroot ROOTFS /bin/sh")),
         ],
-        _ => vec![cmd(
-            "sudo mount -t devfs devfs ROOTFS/dev && sudo chroot ROOTFS /bin/sh",
-        )],
+        _ => vec![Step::command(as_root(
+            facts,
+            "mount -t devfs devfs ROOTFS/dev && chroot ROOTFS /bin/sh",
+        ))],
     };
     list.push(rec(
         "chroot.as_root",
@@ -553,6 +580,21 @@ fn not_linux(facts: &Facts, os: Os, chroot: Option<Verdict>) -> Vec<Recommendati
         "needs root; programs of this system, not Linux containers; processes and network are shared with the host",
     ));
     list
+}
+
+/// Appends `systemd=true` to /etc/wsl.conf: through `sudo tee` where sudo works (a shell's
+/// `>>` would run as the user), else for root to run.
+fn wsl_conf_systemd(facts: &Facts) -> String {
+    let setting = "printf '[boot]\\nsystemd=true\\n'";
+    if facts.identity.is_root() {
+        return format!("{setting} >> /etc/wsl.conf");
+    }
+    match sudo_route(facts) {
+        SudoRoute::Probably(_) => format!("{setting} | sudo tee -a /etc/wsl.conf"),
+        SudoRoute::NotTrusted | SudoRoute::Unusable => {
+            format!("{setting} >> /etc/wsl.conf    # as root")
+        }
+    }
 }
 
 fn container_name(container: &platform::Container) -> &'static str {

@@ -22,6 +22,7 @@ pub mod runtime;
 pub mod session;
 pub mod storage;
 pub mod subid;
+pub mod udev;
 pub mod userns;
 
 use std::path::Path;

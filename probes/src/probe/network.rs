@@ -10,6 +10,7 @@ use crate::host::{Host, SearchPath};
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::package::PackageManager;
 use crate::probe::read_optional;
+use crate::probe::udev;
 
 pub const TUN: &str = "/dev/net/tun";
 pub const UNPRIVILEGED_PORT_START: &str = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
@@ -40,7 +41,7 @@ pub struct Facts {
     pub unprivileged_port_start: Option<String>,
     pub ping_group_range: Option<String>,
     pub package_manager: Option<PackageManager>,
-    /// udev manages /dev here (`/run/udev` exists): a rule keeps a mode across reboots.
+    /// udev manages /dev here ([`udev::manages_dev`]): a rule keeps a mode across reboots.
     pub udev: bool,
 }
 
@@ -107,7 +108,7 @@ pub fn gather(
             .flatten()
             .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
         package_manager,
-        udev: host.metadata(Path::new("/run/udev")).is_ok(),
+        udev: udev::manages_dev(host),
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Facts {
     pub native_overlay_skipped: Option<String>,
     pub fuse_overlayfs: Option<PathBuf>,
     pub fuse: Result<(), String>,
+    /// udev manages /dev here: a rule keeps /dev/fuse's mode after a reboot.
+    pub udev: bool,
     pub docker: DockerStorage,
 }
 
@@ -122,6 +124,7 @@ pub fn gather(
         fuse: host
             .open_read_write(Path::new(FUSE))
             .map_err(|e| e.to_string()),
+        udev: crate::probe::udev::manages_dev(host),
         docker,
     }
 }
@@ -589,7 +592,11 @@ fn judge_fuse(facts: &Facts) -> Finding {
                 format!("{} cannot open /dev/fuse", path.display()),
             )
             .evidence(format!("open(\"{FUSE}\", O_RDWR)"), reason.clone())
-            .with_root("chmod 0666 /dev/fuse")
+            .with_root(if facts.udev {
+                "chmod 0666 /dev/fuse && printf 'KERNEL==\"fuse\", MODE=\"0666\"\\n' > /etc/udev/rules.d/50-fuse.rules    # the rule keeps it after reboot"
+            } else {
+                "chmod 0666 /dev/fuse    # no udev here: repeat it wherever /dev is set up (container or boot script)"
+            })
         }
         (None, _) => {
             let mut finding = Finding::new(
@@ -636,6 +643,7 @@ mod tests {
             native_overlay_skipped: None,
             fuse_overlayfs: None,
             fuse: Err("absent".into()),
+            udev: false,
             docker: DockerStorage {
                 config: PathBuf::from("/home/alice/.config/docker/daemon.json"),
                 config_error: None,
@@ -650,6 +658,18 @@ mod tests {
 
     fn status(findings: &[Finding], id: &str) -> Status {
         findings.iter().find(|f| f.id == id).unwrap().status
+    }
+
+    #[test]
+    fn a_fuse_rule_is_offered_only_where_udev_makes_dev() {
+        let mut facts = facts("ext4", false);
+        facts.fuse_overlayfs = Some(PathBuf::from("/usr/bin/fuse-overlayfs"));
+        facts.fuse = Err("/dev/fuse: permission denied".into());
+        let fix = |facts: &Facts| judge_fuse(facts).fix.with_root[0].text().to_string();
+        assert!(fix(&facts).starts_with("chmod 0666 /dev/fuse    # no udev here"));
+        assert!(!fix(&facts).contains("rules.d"));
+        facts.udev = true;
+        assert!(fix(&facts).contains("> /etc/udev/rules.d/50-fuse.rules"));
     }
 
     #[test]

@@ -754,47 +754,34 @@ impl<'a> Judge<'a> {
                 vec![identity::USER.id],
             );
         }
-        let fallback = &self.facts.fallback;
-        let sudo_usable = fallback.sudo.is_some()
-            && !self.facts.identity.no_new_privs()
-            && self.facts.platform.tracer.is_none();
-        if sudo_usable && self.facts.platform.hosted_runner() {
-            return step(
+        match fallback::sudo_route(self.facts) {
+            fallback::SudoRoute::Probably(fallback::SudoGrounds::HostedRunner) => step(
                 requirement,
                 Verdict::Degraded,
                 "via sudo: GitHub-hosted runners give the runner user passwordless sudo",
                 vec![platform::CI_RUNNER.id, fallback::SUDO.id],
-            );
-        }
-        // ChromeOS in developer mode lets chronos use sudo (with the password set by
-        // chromeos-setdevpasswd) without any group.
-        let chronos = self.facts.platform.kind() == platform::Kind::ChromeOsHost
-            && self
-                .facts
-                .identity
-                .identity
-                .as_ref()
-                .is_ok_and(|id| id.user.as_deref() == Some("chronos"));
-        let admin_group = fallback
-            .admin_group
-            .clone()
-            .or_else(|| chronos.then(|| "none: chronos in ChromeOS developer mode".to_string()));
-        match (&admin_group, sudo_usable) {
-            (Some(group), true) => step(
-                requirement,
-                Verdict::Degraded,
-                format!(
-                    "probably, via sudo (member of group {group}; `sudo -l` confirms what it allows)"
-                ),
-                vec![fallback::SUDO.id],
             ),
-            (_, true) => step(
+            fallback::SudoRoute::Probably(grounds) => {
+                let group = match grounds {
+                    fallback::SudoGrounds::Group(group) => group,
+                    _ => "none: chronos in ChromeOS developer mode".to_string(),
+                };
+                step(
+                    requirement,
+                    Verdict::Degraded,
+                    format!(
+                        "probably, via sudo (member of group {group}; `sudo -l` confirms what it allows)"
+                    ),
+                    vec![fallback::SUDO.id],
+                )
+            }
+            fallback::SudoRoute::NotTrusted => step(
                 requirement,
                 Verdict::Blocked,
                 "needs root (sudo is installed, but this user is in no sudo group)",
                 vec![fallback::SUDO.id, identity::USER.id],
             ),
-            (_, false) => step(
+            fallback::SudoRoute::Unusable => step(
                 requirement,
                 Verdict::Blocked,
                 "needs root",
