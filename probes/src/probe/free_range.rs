@@ -63,6 +63,8 @@ pub fn find(limits: Limits, taken: &[Range<u64>]) -> Option<u64> {
 }
 
 #[cfg(test)]
+// One taken range is a list of one range, not a mistaken range of numbers.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use proptest::prelude::*;
 

@@ -20,6 +20,7 @@ pub mod package;
 pub mod pause;
 pub mod platform;
 pub mod programs;
+pub mod rootful;
 pub mod runtime;
 pub mod session;
 pub mod storage;
@@ -227,6 +228,7 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     findings.extend(idmap::judge(&facts.idmap));
     findings.extend(subid::judge(&facts.subid));
     findings.extend(session::judge(&facts.session));
+    findings.extend(rootful::judge(&facts.identity, facts.session.fake_root()));
     findings.extend(runtime::judge(&facts.runtime));
     findings.extend(network::judge(&facts.network));
     findings.extend(storage::judge(&facts.storage));

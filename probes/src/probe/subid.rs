@@ -939,6 +939,17 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_range_is_kept_when_no_free_block_could_replace_it() {
+        let f = facts(
+            "alice:0:65536\nbob:100000:600000001\n",
+            vec![("root", 0), ("alice", 1000)],
+        );
+        let steps = steps_of(&judge(&f), CONTAINS_OWN_ID.id);
+        assert!(commands(&steps).is_empty(), "{steps:?}");
+        assert!(steps[0].text().starts_with("no range is offered"));
+    }
+
+    #[test]
     fn a_line_that_names_the_user_by_uid_is_left_to_the_administrator() {
         let f = facts(
             "1000:100000:65536\nbob:100000:65536\n",

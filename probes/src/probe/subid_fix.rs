@@ -46,6 +46,26 @@ pub(crate) fn steps(facts: &Facts, changes: &[FileChange]) -> Vec<Step> {
             "{who} has no account in /etc/passwd, and usermod works on login names: create an account for {who} first (useradd gives it free ranges of its own)"
         ))];
     };
+    // The new blocks first: without one, removing a bad range would leave the user nothing.
+    let mut additions = Vec::new();
+    let mut missing_files = Vec::new();
+    let mut no_block = Vec::new();
+    for change in changes.iter().filter(|c| c.add) {
+        let (_, option) = kind(change.file);
+        if matches!(change.file.parsed, Ok(None)) {
+            // usermod: "/etc/subuid does not exist, you cannot use the flags -v or -V".
+            missing_files.push(Step::command(format!("touch {}", change.file.path)));
+        }
+        match free_block(facts, change.file) {
+            Ok(range) => {
+                additions.push(format!("--add-{option} {}-{}", range.start, range.end - 1))
+            }
+            Err(why) => no_block.push(Step::prose(why)),
+        }
+    }
+    if !no_block.is_empty() {
+        return no_block;
+    }
     let mut steps = Vec::new();
     let mut removals = Vec::new();
     for change in &changes {
@@ -72,20 +92,7 @@ pub(crate) fn steps(facts: &Facts, changes: &[FileChange]) -> Vec<Step> {
             removals.join(" ")
         )));
     }
-    let mut additions = Vec::new();
-    for change in changes.iter().filter(|c| c.add) {
-        let (_, option) = kind(change.file);
-        if matches!(change.file.parsed, Ok(None)) {
-            // usermod: "/etc/subuid does not exist, you cannot use the flags -v or -V".
-            steps.push(Step::command(format!("touch {}", change.file.path)));
-        }
-        match free_block(facts, change.file) {
-            Ok(range) => {
-                additions.push(format!("--add-{option} {}-{}", range.start, range.end - 1))
-            }
-            Err(why) => steps.push(Step::prose(why)),
-        }
-    }
+    steps.extend(missing_files);
     if !additions.is_empty() {
         steps.push(Step::command(format!(
             "usermod {} {name}",
@@ -140,8 +147,17 @@ pub(crate) fn free_block(facts: &Facts, file: &SubidFile) -> Result<Range<u64>, 
     free_range::find(limits, &taken)
         .map(|start| start..start + limits.count)
         .ok_or_else(|| {
+            let (map, _) = kind(file);
+            let remedy = if namespace.is_empty() {
+                format!("raise SUB_{prefix}_MAX in /etc/login.defs or remove unused lines")
+            } else {
+                format!(
+                    "this namespace maps too few ids (/proc/self/{}_map): the engine that started it must map more",
+                    map.to_lowercase()
+                )
+            };
             format!(
-                "no range is offered: no block of {} ids between {} and {} (SUB_{prefix}_MIN, SUB_{prefix}_MAX) is free of {}'s lines, accounts' ids{}; raise SUB_{prefix}_MAX in /etc/login.defs or remove unused lines",
+                "no range is offered: no block of {} ids between {} and {} (SUB_{prefix}_MIN, SUB_{prefix}_MAX) is free of {}'s lines, accounts' ids{}; {remedy}",
                 limits.count,
                 limits.min,
                 limits.max,
