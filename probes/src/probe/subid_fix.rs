@@ -19,8 +19,8 @@ pub(crate) struct FileChange<'a> {
     pub add: bool,
 }
 
-/// Which kind of id a file holds: the login.defs prefix, usermod's option stem and the
-/// accounts whose ids a new block must avoid.
+/// Which kind of id a file holds: the login.defs prefix (`SUB_UID_…`) and usermod's option
+/// stem (`--add-subuids`).
 fn kind(file: &SubidFile) -> (&'static str, &'static str) {
     if file.path == "/etc/subgid" {
         ("GID", "subgids")
