@@ -762,6 +762,39 @@ fn the_human_report_shows_the_cause_and_a_fix_to_paste() {
     assert!(!run.stdout.contains('\u{1b}'), "colour with NO_COLOR set");
 }
 
+/// The commands a finding offers an administrator, in order.
+fn root_commands(finding: &serde_json::Value) -> Vec<String> {
+    finding["fix"]["with_root"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["kind"] == "command")
+        .map(|step| step["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The range a missing user gets is the one useradd gives on that host (another user holds
+/// 100000:65536 there), one command per step; root is told nothing about subordinate ids.
+#[test]
+fn subid_fixes_fit_the_host_and_the_subject() {
+    let (_, json) = report("debian-12-vm-no-subid");
+    assert_eq!(
+        root_commands(&finding_of(&json, "subid.no_range")),
+        vec![
+            "usermod --add-subuids 165536-231071 --add-subgids 165536-231071 hostcap-live",
+            "podman system migrate    # as hostcap-live: its pause process takes the new ranges",
+        ]
+    );
+    let (_, json) = report("debian-12-fake-root");
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["id"].as_str().unwrap().starts_with("subid.")),
+        "{findings:?}"
+    );
+}
+
 fn write(root: &Path, path: &str, content: &[u8]) {
     let full = root.join(path.trim_start_matches('/'));
     fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -820,6 +853,8 @@ fn a_strange_host_gives_unknowns_not_a_crash() {
             .unwrap()
             .contains("larger than")
     );
+    // An oversized file is not a matter of mode or owner: no chmod/chown for it.
+    assert!(root_commands(&unreadable).is_empty(), "{unreadable}");
     let malformed = finding("subid.malformed_line");
     assert_eq!(malformed["evidence"].as_array().unwrap().len(), 3);
     assert_eq!(

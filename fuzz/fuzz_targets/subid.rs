@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         let file = |path| SubidFile {
             path,
             parsed: Ok(Some(parsed.clone())),
+            wrong_mode: None,
         };
         let facts = Facts {
             user: user.clone(),
@@ -48,6 +49,8 @@ fuzz_target!(|data: &[u8]| {
             subuid: file("/etc/subuid"),
             subgid: file("/etc/subgid"),
             accounts: Ok(vec![("root".into(), 0), ("bob".into(), 100_000)]),
+            groups: Ok(vec![("root".into(), 0)]),
+            login_defs: Ok(Default::default()),
             nss_source: None,
             namespace_ids: vec![0..1 << 32],
             namespace_gids: vec![0..1 << 32],

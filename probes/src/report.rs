@@ -137,6 +137,7 @@ pub fn catalogue() -> Vec<&'static crate::finding::FindingDoc> {
         probe::lsm::DOCS,
         probe::idmap::DOCS,
         probe::subid::DOCS,
+        probe::rootful::DOCS,
         probe::kernel_log::DOCS,
         probe::fallback::DOCS,
         probe::session::DOCS,

@@ -220,7 +220,8 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             meta.gid
         )
     };
-    let login_fix = "log in as the user (console, ssh, desktop) instead of su/sudo, or: sudo loginctl enable-linger $USER";
+    let login_fix = login_advice(facts);
+    let login_fix = login_fix.as_str();
     let mut findings = Vec::new();
     let Some(var) = &facts.runtime_dir_var else {
         let fallback = match &facts.runtime_dir_meta {
@@ -393,12 +394,34 @@ fn judge_login(facts: &Facts) -> Finding {
     if let Some(sudo) = &facts.sudo_user {
         finding = finding.evidence("environment", format!("SUDO_USER={sudo}"));
     }
-    let name = facts.user.clone().unwrap_or_else(|| uid.to_string());
-    if !facts.lingering {
-        finding = finding.with_root(format!("loginctl enable-linger {name}"));
+    match &facts.user {
+        Some(name) => {
+            if !facts.lingering {
+                finding = finding.with_root(format!("loginctl enable-linger {name}"));
+            }
+            finding.without_root_prose(format!(
+                "log in as {name} (console, ssh, desktop), or: machinectl shell {name}@ instead of su/sudo"
+            ))
+        }
+        None => finding.with_root_prose(no_account(uid)),
     }
-    finding.without_root_prose(
-        "log in as the user (console, ssh, desktop), or: machinectl shell USER@ instead of su/sudo",
+}
+
+/// How the user gets a login session: by name, or first an account when the uid has none
+/// (logind, lingering and machinectl all look the user up by name).
+fn login_advice(facts: &Facts) -> String {
+    match (&facts.user, facts.uid) {
+        (Some(name), _) => format!(
+            "log in as {name} (console, ssh, desktop) instead of su/sudo, or: sudo loginctl enable-linger {name}"
+        ),
+        (None, Some(uid)) => no_account(uid),
+        (None, None) => "log in as the user (console, ssh, desktop) instead of su/sudo".into(),
+    }
+}
+
+fn no_account(uid: u32) -> String {
+    format!(
+        "uid {uid} has no account in the user database, so it gets no login session or lingering: create an account for uid {uid} first"
     )
 }
 
@@ -536,6 +559,74 @@ mod runtime_dir_tests {
             finding.title.contains("/run/user/1001"),
             "{}",
             finding.title
+        );
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+    use crate::finding::Step;
+
+    fn session(user: Option<&str>) -> Facts {
+        Facts {
+            uid: Some(1001),
+            gids: vec![1001],
+            user: user.map(str::to_string),
+            runtime_dir_var: None,
+            runtime_dir: Some(PathBuf::from("/run/user/1001")),
+            runtime_dir_meta: Err("no such file".into()),
+            runtime_dir_parent_meta: Err("no such file".into()),
+            systemd: true,
+            user_manager: false,
+            lingering: false,
+            sudo_user: None,
+            uid_map: None,
+        }
+    }
+
+    fn steps(facts: &Facts) -> Vec<Step> {
+        judge(facts)
+            .into_iter()
+            .flat_map(|f| f.fix.with_root.into_iter().chain(f.fix.without_root))
+            .collect()
+    }
+
+    #[test]
+    fn fixes_name_the_user() {
+        let steps = steps(&session(Some("bob")));
+        assert!(steps.contains(&Step::command("loginctl enable-linger bob")));
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.text().contains("machinectl shell bob@"))
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.text().contains("sudo loginctl enable-linger bob"))
+        );
+        assert!(
+            steps.iter().all(|s| !s.text().contains("USER")),
+            "{steps:?}"
+        );
+    }
+
+    #[test]
+    fn a_uid_without_an_account_is_told_to_create_one_not_given_a_command() {
+        let steps = steps(&session(None));
+        assert!(
+            steps.iter().all(|s| matches!(s, Step::Prose(_))),
+            "{steps:?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.text().contains("create an account for uid 1001"))
+        );
+        assert!(
+            steps.iter().all(|s| !s.text().contains("USER")),
+            "{steps:?}"
         );
     }
 }

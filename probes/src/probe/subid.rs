@@ -4,8 +4,10 @@
 
 use std::ops::Range;
 
-use crate::finding::{Evidence, Finding, FindingDoc, Status};
-use crate::host::Host;
+use crate::finding::{Evidence, Finding, FindingDoc, Status, Step};
+use crate::host::{FileKind, Host, HostError};
+use crate::probe::login_defs::LoginDefs;
+use crate::probe::subid_fix::{self, FileChange};
 use crate::probe::{identity, read_optional, userns};
 
 /// The smallest range podman and Docker expect: enough for the ids images use.
@@ -20,6 +22,10 @@ pub struct Facts {
     pub subgid: SubidFile,
     /// Accounts from `/etc/passwd` as (name, uid).
     pub accounts: Result<Vec<(String, u32)>, String>,
+    /// Groups from `/etc/group` as (name, gid): a new subgid block keeps clear of them.
+    pub groups: Result<Vec<(String, u32)>, String>,
+    /// `/etc/login.defs` (empty when absent: shadow then uses its defaults).
+    pub login_defs: Result<LoginDefs, String>,
     /// The `subid:` source in nsswitch.conf, when one is set.
     pub nss_source: Option<String>,
     /// The ids that exist in this user namespace (`/proc/self/uid_map`, inside column);
@@ -34,6 +40,17 @@ pub struct SubidFile {
     pub path: &'static str,
     /// `Ok(None)` when the file does not exist.
     pub parsed: Result<Option<Parsed>, String>,
+    /// When reading was refused and the file's own mode or owner explain it (no read bit for
+    /// others, or not owned by root): that mode and owner, for the chmod/chown fix.
+    pub wrong_mode: Option<WrongMode>,
+}
+
+/// The mode and owner of a subid file that others may not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongMode {
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,15 +127,28 @@ pub fn parse(text: &str) -> Parsed {
 
 pub fn gather(host: &dyn Host, identity: &identity::Facts, userns: &userns::Facts) -> Facts {
     let id = identity.identity.as_ref().ok();
-    let read = |path: &'static str| SubidFile {
-        path,
-        parsed: read_optional(host, path)
-            .map(|text| text.map(|t| parse(&t)))
-            .map_err(|e| e.to_string()),
+    let read = |path: &'static str| {
+        let result = read_optional(host, path);
+        let wrong_mode = match &result {
+            Err(HostError::PermissionDenied(_)) => wrong_mode(host, path),
+            _ => None,
+        };
+        SubidFile {
+            path,
+            parsed: result
+                .map(|text| text.map(|t| parse(&t)))
+                .map_err(|e| e.to_string()),
+            wrong_mode,
+        }
     };
-    let accounts = read_optional(host, "/etc/passwd")
+    let database = |path: &str| {
+        read_optional(host, path)
+            .map_err(|e| e.to_string())
+            .map(|text| parse_passwd(text.as_deref().unwrap_or("")))
+    };
+    let login_defs = read_optional(host, "/etc/login.defs")
         .map_err(|e| e.to_string())
-        .map(|text| parse_passwd(text.as_deref().unwrap_or("")));
+        .map(|text| LoginDefs::parse(text.as_deref().unwrap_or("")));
     let nss_source = read_optional(host, "/etc/nsswitch.conf")
         .ok()
         .flatten()
@@ -142,13 +172,31 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts, userns: &userns::Fact
         gid: id.map(|i| i.gid),
         subuid: read("/etc/subuid"),
         subgid: read("/etc/subgid"),
-        accounts,
+        accounts: database("/etc/passwd"),
+        groups: database("/etc/group"),
+        login_defs,
         nss_source,
         namespace_ids,
         namespace_gids,
     }
 }
 
+/// The mode and owner of a regular file whose permission bits keep others from reading it or
+/// whose owner is not root; `None` when they look right (then an LSM or a directory on the way
+/// refused it, and chmod would change nothing).
+fn wrong_mode(host: &dyn Host, path: &str) -> Option<WrongMode> {
+    let meta = host.metadata(std::path::Path::new(path)).ok()?;
+    (meta.kind == FileKind::File && (meta.mode & 0o004 == 0 || meta.uid != 0)).then_some(
+        WrongMode {
+            mode: meta.mode & 0o7777,
+            uid: meta.uid,
+            gid: meta.gid,
+        },
+    )
+}
+
+/// `name:…:id:…` lines of /etc/passwd (the uid, third field) or /etc/group (the gid, also
+/// third).
 fn parse_passwd(text: &str) -> Vec<(String, u32)> {
     text.lines()
         .filter_map(|line| {
@@ -218,11 +266,17 @@ impl Facts {
         }
     }
 
-    fn add_command(&self) -> String {
-        let user = self.user.clone().unwrap_or_else(|| "$USER".into());
-        format!(
-            "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user} && podman system migrate"
-        )
+    /// The steps that add a free block to each file in `files` that needs one.
+    fn add_steps(&self, files: &[&SubidFile]) -> Vec<Step> {
+        let changes: Vec<FileChange> = files
+            .iter()
+            .map(|file| FileChange {
+                file,
+                remove: Vec::new(),
+                add: true,
+            })
+            .collect();
+        subid_fix::steps(self, &changes)
     }
 }
 
@@ -340,7 +394,12 @@ pub const DOCS: &[&FindingDoc] = &[
     &OUTSIDE_NAMESPACE,
 ];
 
+/// Root's podman runs rootful and maps ids without /etc/subuid (rootless_podman and
+/// rootful.rs judge root's own needs), so nothing here is about root.
 pub fn judge(facts: &Facts) -> Vec<Finding> {
+    if facts.uid == Some(0) {
+        return Vec::new();
+    }
     let mut findings = Vec::new();
     let mut unreadable = Vec::new();
     for (file, _, _) in facts.files() {
@@ -349,17 +408,16 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
         }
     }
     if !unreadable.is_empty() {
-        findings.push(
-            Finding::new(
-                &UNREADABLE,
-                Status::Fail,
-                "the subordinate id files cannot be read",
-            )
-            .with_evidence(unreadable)
-            .with_root(
-                "chmod 0644 /etc/subuid /etc/subgid && chown root:root /etc/subuid /etc/subgid",
-            ),
-        );
+        let mut finding = Finding::new(
+            &UNREADABLE,
+            Status::Fail,
+            "the subordinate id files cannot be read",
+        )
+        .with_evidence(unreadable);
+        for step in unreadable_steps(facts) {
+            finding = with_root_step(finding, step);
+        }
+        findings.push(finding);
     }
     findings.extend(judge_presence(facts));
     findings.extend(judge_overlaps(facts));
@@ -378,31 +436,92 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
     findings
 }
 
+/// Adds one step of a fix for an administrator.
+fn with_root_step(finding: Finding, step: Step) -> Finding {
+    match step {
+        Step::Command(command) => finding.with_root(command),
+        Step::Prose(advice) => finding.with_root_prose(advice),
+    }
+}
+
+fn with_root_steps(finding: Finding, steps: Vec<Step>) -> Finding {
+    steps.into_iter().fold(finding, with_root_step)
+}
+
+/// chmod/chown only where the file's own mode or owner refused the read; in words otherwise.
+fn unreadable_steps(facts: &Facts) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for (file, _, _) in facts.files() {
+        let Err(reason) = &file.parsed else {
+            continue;
+        };
+        match file.wrong_mode {
+            Some(wrong) => {
+                if wrong.mode & 0o004 == 0 {
+                    steps.push(Step::command(format!("chmod 0644 {}", file.path)));
+                }
+                if wrong.uid != 0 {
+                    steps.push(Step::command(format!("chown root:root {}", file.path)));
+                }
+            }
+            None => {
+                let what = if reason.starts_with(file.path) {
+                    reason.clone()
+                } else {
+                    format!("{}: {reason}", file.path)
+                };
+                steps.push(Step::prose(format!(
+                    "{what}: {}",
+                    unreadable_advice(reason)
+                )));
+            }
+        }
+    }
+    steps
+}
+
+/// What to do about a subid file that mode and owner do not explain.
+fn unreadable_advice(reason: &str) -> &'static str {
+    if reason.contains("permission denied") {
+        "its mode and owner allow reading, so a security module or a directory on the way refuses it; look at the audit log"
+    } else if reason.contains("larger than") {
+        "no subid file is that large: look at what was written there and restore the owner:start:count lines"
+    } else if reason.contains("not a regular file") {
+        "replace it with a regular file of owner:start:count lines, mode 0644, owned by root"
+    } else if reason.contains("symbolic links") {
+        "the path is a symbolic link loop: replace it with a regular file of owner:start:count lines"
+    } else {
+        "make it a readable regular file of owner:start:count lines, mode 0644, owned by root"
+    }
+}
+
 fn judge_presence(facts: &Facts) -> Vec<Finding> {
     let readable: Vec<_> = facts
         .files()
         .into_iter()
         .filter(|(f, _, _)| f.parsed.is_ok())
         .collect();
-    let missing: Vec<Evidence> = readable
+    let without: Vec<&SubidFile> = readable
         .iter()
         .filter(|(file, _, _)| facts.own_entries(file).is_empty())
-        .map(|(file, _, _)| match &file.parsed {
+        .map(|(file, _, _)| *file)
+        .collect();
+    let missing: Vec<Evidence> = without
+        .iter()
+        .map(|file| match &file.parsed {
             Ok(None) => Evidence::new(file.path, "the file does not exist"),
             _ => Evidence::new(file.path, format!("no line for {}", facts.name())),
         })
         .collect();
     let mut findings = Vec::new();
     if !missing.is_empty() {
-        findings.push(
-            Finding::new(
-                &NO_RANGE,
-                Status::Fail,
-                format!("{} has no subordinate id range", facts.name()),
-            )
-            .with_evidence(missing)
-            .with_root(facts.add_command()),
-        );
+        let finding = Finding::new(
+            &NO_RANGE,
+            Status::Fail,
+            format!("{} has no subordinate id range", facts.name()),
+        )
+        .with_evidence(missing);
+        findings.push(with_root_steps(finding, facts.add_steps(&without)));
     } else if !readable.is_empty() {
         let lines = readable.iter().flat_map(|(file, _, _)| {
             facts
@@ -430,15 +549,20 @@ fn judge_presence(facts: &Facts) -> Vec<Finding> {
         })
         .collect();
     if !small.is_empty() {
-        findings.push(
-            Finding::new(
-                &TOO_SMALL,
-                Status::Warn,
-                format!("the subordinate range is smaller than {MIN_RANGE} ids"),
-            )
-            .with_evidence(small)
-            .with_root(facts.add_command()),
-        );
+        let short: Vec<&SubidFile> = readable
+            .iter()
+            .filter(|(file, _, _)| {
+                !facts.own_entries(file).is_empty() && facts.total(file) < MIN_RANGE
+            })
+            .map(|(file, _, _)| *file)
+            .collect();
+        let finding = Finding::new(
+            &TOO_SMALL,
+            Status::Warn,
+            format!("the subordinate range is smaller than {MIN_RANGE} ids"),
+        )
+        .with_evidence(small);
+        findings.push(with_root_steps(finding, facts.add_steps(&short)));
     }
     findings
 }
@@ -449,12 +573,15 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
     let mut others = Vec::new();
     let mut own_overlap = Vec::new();
     let mut outside = Vec::new();
+    let mut changes = Vec::new();
     for (file, own, kind) in facts.files() {
         let Ok(Some(parsed)) = &file.parsed else {
             continue;
         };
         let mine = facts.own_entries(file);
+        let mut bad: Vec<&Entry> = Vec::new();
         for entry in &mine {
+            let reported = own_id.len() + accounts.len() + others.len() + outside.len();
             let at = format!("{}:{}", file.path, entry.line);
             if let Some(own) = own.filter(|id| entry.range().contains(&u64::from(*id))) {
                 own_id.push(Evidence::new(
@@ -503,10 +630,18 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
                     ),
                 ));
             }
+            if own_id.len() + accounts.len() + others.len() + outside.len() > reported {
+                bad.push(entry);
+            }
         }
         for (i, a) in mine.iter().enumerate() {
             for b in &mine[i + 1..] {
                 if overlaps(&a.range(), &b.range()) {
+                    for entry in [a, b] {
+                        if !bad.iter().any(|e| std::ptr::eq(*e, *entry)) {
+                            bad.push(entry);
+                        }
+                    }
                     own_overlap.push(Evidence::new(
                         file.path,
                         format!(
@@ -520,8 +655,10 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
                 }
             }
         }
+        bad.sort_by_key(|e| e.line);
+        changes.push(subid_fix::replace(facts, file, bad));
     }
-    let reassign = facts.add_command();
+    let reassign = subid_fix::steps(facts, &changes);
     [
         (
             &CONTAINS_OWN_ID,
@@ -558,15 +695,7 @@ fn judge_overlaps(facts: &Facts) -> Vec<Finding> {
     .filter(|(_, _, _, evidence)| !evidence.is_empty())
     .map(|(doc, status, title, evidence)| {
         let finding = Finding::new(doc, status, title).with_evidence(evidence);
-        if doc.id == OUTSIDE_NAMESPACE.id {
-            finding.with_root_prose(
-                "give the user ranges inside the ids listed in /proc/self/uid_map (subuid) and /proc/self/gid_map (subgid)",
-            )
-        } else {
-            finding
-                .with_root_prose("remove the user's lines from /etc/subuid and /etc/subgid, then:")
-                .with_root(reassign.clone())
-        }
+        with_root_steps(finding, reassign.clone())
     })
     .collect()
 }
@@ -628,6 +757,7 @@ mod tests {
         let file = |path, text: &str| SubidFile {
             path,
             parsed: Ok(Some(parse(text))),
+            wrong_mode: None,
         };
         Facts {
             user: Some("alice".into()),
@@ -639,6 +769,8 @@ mod tests {
                 .into_iter()
                 .map(|(n, u)| (n.to_string(), u))
                 .collect()),
+            groups: Ok(Vec::new()),
+            login_defs: Ok(LoginDefs::default()),
             nss_source: None,
             namespace_ids: Vec::new(),
             namespace_gids: Vec::new(),
@@ -696,6 +828,176 @@ mod tests {
         assert!(outside.evidence[0].excerpt.contains("/proc/self/gid_map"));
     }
 
+    fn steps_of(findings: &[Finding], id: &str) -> Vec<Step> {
+        findings
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("no {id} in {findings:?}"))
+            .fix
+            .with_root
+            .clone()
+    }
+
+    fn commands(steps: &[Step]) -> Vec<&str> {
+        steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Command(c) => Some(c.as_str()),
+                Step::Prose(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_range_gets_the_first_free_block_not_another_users() {
+        // As in debian-12-vm-no-subid: another user holds 100000:65536.
+        let f = facts("bob:100000:65536\n", vec![("bob", 1001), ("alice", 1000)]);
+        let steps = steps_of(&judge(&f), NO_RANGE.id);
+        assert_eq!(
+            commands(&steps),
+            vec![
+                "usermod --add-subuids 165536-231071 --add-subgids 165536-231071 alice",
+                "podman system migrate    # as alice: its pause process takes the new ranges",
+            ]
+        );
+    }
+
+    #[test]
+    fn login_defs_and_account_ids_move_the_block() {
+        let mut f = facts("", vec![("alice", 1000), ("svc", 200_010)]);
+        f.login_defs = Ok(LoginDefs::parse(
+            "SUB_UID_MIN 200000\nSUB_UID_COUNT 1000\nSUB_GID_MIN 300000\n",
+        ));
+        f.groups = Ok(vec![("svcgroup".into(), 300_000)]);
+        let steps = steps_of(&judge(&f), NO_RANGE.id);
+        assert_eq!(
+            commands(&steps)[0],
+            "usermod --add-subuids 200011-201010 --add-subgids 300001-365536 alice"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_created_before_usermod_adds_to_it() {
+        let mut f = facts("", vec![("alice", 1000)]);
+        f.subgid.parsed = Ok(None);
+        let steps = steps_of(&judge(&f), NO_RANGE.id);
+        assert_eq!(
+            commands(&steps)[..2],
+            [
+                "touch /etc/subgid",
+                "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice"
+            ]
+        );
+    }
+
+    #[test]
+    fn no_free_block_means_no_command_and_says_why() {
+        let mut f = facts("bob:100000:600000001\n", vec![("alice", 1000)]);
+        f.login_defs = Ok(LoginDefs::default());
+        let steps = steps_of(&judge(&f), NO_RANGE.id);
+        assert!(commands(&steps).is_empty(), "{steps:?}");
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.text().contains("no block of 65536 ids"))
+        );
+    }
+
+    #[test]
+    fn a_uid_without_an_account_gets_words_not_a_command() {
+        let mut f = facts("", vec![]);
+        f.user = None;
+        let findings = judge(&f);
+        let steps = steps_of(&findings, NO_RANGE.id);
+        assert!(commands(&steps).is_empty(), "{steps:?}");
+        assert!(steps[0].text().contains("create an account for uid 1000"));
+        assert!(
+            findings
+                .iter()
+                .flat_map(|f| &f.fix.with_root)
+                .all(|s| !s.text().contains("$USER"))
+        );
+    }
+
+    #[test]
+    fn a_bad_range_is_removed_by_name_and_replaced() {
+        let f = facts(
+            "alice:0:65536\nbob:100000:65536\n",
+            vec![("root", 0), ("alice", 1000), ("bob", 1001)],
+        );
+        let findings = judge(&f);
+        let steps = steps_of(&findings, CONTAINS_OWN_ID.id);
+        assert_eq!(
+            commands(&steps),
+            vec![
+                "usermod --del-subuids 0-65535 --del-subgids 0-65535 alice",
+                "usermod --add-subuids 165536-231071 --add-subgids 165536-231071 alice",
+                "podman system migrate    # as alice: its pause process takes the new ranges",
+            ]
+        );
+        assert_eq!(steps_of(&findings, CONTAINS_ACCOUNT.id), steps);
+    }
+
+    #[test]
+    fn a_bad_range_is_kept_when_no_free_block_could_replace_it() {
+        let f = facts(
+            "alice:0:65536\nbob:100000:600000001\n",
+            vec![("root", 0), ("alice", 1000)],
+        );
+        let steps = steps_of(&judge(&f), CONTAINS_OWN_ID.id);
+        assert!(commands(&steps).is_empty(), "{steps:?}");
+        assert!(steps[0].text().starts_with("no range is offered"));
+    }
+
+    #[test]
+    fn a_line_that_names_the_user_by_uid_is_left_to_the_administrator() {
+        let f = facts(
+            "1000:100000:65536\nbob:100000:65536\n",
+            vec![("alice", 1000)],
+        );
+        let steps = steps_of(&judge(&f), OVERLAPS_OTHER.id);
+        assert!(
+            steps
+                .iter()
+                .any(|s| matches!(s, Step::Prose(p) if p.contains("delete line 1 of /etc/subuid")))
+        );
+        assert!(commands(&steps).iter().all(|c| !c.contains("--del-")));
+    }
+
+    #[test]
+    fn root_is_told_nothing_about_subordinate_ids() {
+        let mut f = facts("", vec![("root", 0)]);
+        f.user = Some("root".into());
+        f.uid = Some(0);
+        f.gid = Some(0);
+        assert!(judge(&f).is_empty());
+    }
+
+    #[test]
+    fn chmod_is_offered_only_when_mode_or_owner_refuse_the_read() {
+        let mut f = facts("alice:100000:65536\n", vec![]);
+        f.subuid.parsed = Err("/etc/subuid: permission denied".into());
+        f.subuid.wrong_mode = Some(WrongMode {
+            mode: 0o600,
+            uid: 0,
+            gid: 0,
+        });
+        f.subgid.parsed = Err("/etc/subgid: not a regular file".into());
+        let steps = steps_of(&judge(&f), UNREADABLE.id);
+        assert_eq!(commands(&steps), vec!["chmod 0644 /etc/subuid"]);
+        assert!(
+            steps[1]
+                .text()
+                .starts_with("/etc/subgid: not a regular file: replace it")
+        );
+
+        f.subuid.wrong_mode = None;
+        f.subuid.parsed =
+            Err("/etc/subuid: Too many levels of symbolic links (os error 40)".into());
+        let steps = steps_of(&judge(&f), UNREADABLE.id);
+        assert!(commands(&steps).is_empty(), "{steps:?}");
+    }
+
     /// Properties of the range arithmetic: overlaps, sums and containment in a uid_map.
     mod properties {
         use proptest::prelude::*;
@@ -714,6 +1016,14 @@ mod tests {
                 (0u64..ID_SPACE).prop_flat_map(|start| (Just(start), 1..=ID_SPACE - start)),
             ];
             (owner, range).prop_map(|(owner, (start, count))| (owner.to_string(), start, count))
+        }
+
+        /// Lines where useradd's first block lies (100000 on), with alice's own id among them.
+        fn near_the_default_block() -> impl Strategy<Value = (String, u64, u64)> {
+            let owner = prop::sample::select(vec!["alice", "alice", "bob", "carol", "1000"]);
+            let start = prop_oneof![Just(1000u64), 90_000u64..300_000];
+            (owner, start, 1u64..120_000)
+                .prop_map(|(owner, start, count)| (owner.to_string(), start, count))
         }
 
         /// Any number, but often one next to 0, to the end of the id space or to `u64::MAX`.
@@ -740,6 +1050,56 @@ mod tests {
         /// Whether two ranges share an id, by their bounds.
         fn share_an_id(a: &Range<u64>, b: &Range<u64>) -> bool {
             a.start.max(b.start) < a.end.min(b.end)
+        }
+
+        /// shadow 4.13's usermod on one file: `--del-KIND A-B` cuts A..=B out of the lines
+        /// whose owner is the login name (lib/subordinateio.c remove_range), then
+        /// `--add-KIND A-B` appends `NAME:A:COUNT` unless that very line exists (add_range).
+        fn usermod(text: &str, command: &str, kind: &str) -> String {
+            let words: Vec<&str> = command.split_whitespace().collect();
+            if words.first() != Some(&"usermod") {
+                return text.to_string();
+            }
+            let name = words[words.len() - 1];
+            let bounds = |range: &str| {
+                let (a, b) = range.split_once('-').expect("A-B");
+                (a.parse::<u64>().unwrap(), b.parse::<u64>().unwrap())
+            };
+            let mut entries: Vec<(String, u64, u64)> = parse(text)
+                .entries
+                .into_iter()
+                .map(|e| (e.owner, e.start, e.count))
+                .collect();
+            for pair in words.windows(2) {
+                if pair[0] == format!("--del-{kind}") {
+                    let (start, end) = bounds(pair[1]);
+                    let mut kept = Vec::new();
+                    for (owner, first, count) in entries {
+                        let last = first + count - 1;
+                        if owner != name || end < first || start > last {
+                            kept.push((owner, first, count));
+                            continue;
+                        }
+                        if first < start {
+                            kept.push((owner.clone(), first, start - first));
+                        }
+                        if last > end {
+                            kept.push((owner, end + 1, last - end));
+                        }
+                    }
+                    entries = kept;
+                }
+            }
+            for pair in words.windows(2) {
+                if pair[0] == format!("--add-{kind}") {
+                    let (start, end) = bounds(pair[1]);
+                    let line = (name.to_string(), start, end - start + 1);
+                    if !entries.contains(&line) {
+                        entries.push(line);
+                    }
+                }
+            }
+            file(&entries)
         }
 
         fn found(facts: &Facts, doc: &FindingDoc) -> bool {
@@ -830,6 +1190,36 @@ mod tests {
                 let with_others = own.iter().any(|a| others.iter().any(|b| share_an_id(a, b)));
                 prop_assert_eq!(found(&facts, &OWN_OVERLAP), pairwise);
                 prop_assert_eq!(found(&facts, &OVERLAPS_OTHER), with_others);
+            }
+
+            /// Every command the findings propose, run against the files as usermod would
+            /// run it, leaves no problem behind, unless a step says an administrator must act.
+            #[test]
+            fn the_proposed_commands_fix_what_they_are_proposed_for(
+                lines in prop::collection::vec(prop_oneof![line(), near_the_default_block()], 0..6),
+            ) {
+                let accounts = vec![("root", 0), ("alice", 1000), ("bob", 1001)];
+                let before = facts(&file(&lines), accounts.clone());
+                let findings = judge(&before);
+                let steps: Vec<Step> = findings.iter().flat_map(|f| f.fix.with_root.clone()).collect();
+                let by_hand = steps.iter().any(|s| matches!(s, Step::Prose(p)
+                    if p.contains("delete line") || p.contains("no range is offered")));
+                prop_assume!(!by_hand);
+                let (mut subuid, mut subgid) = (file(&lines), file(&lines));
+                for step in &steps {
+                    if let Step::Command(command) = step {
+                        subuid = usermod(&subuid, command, "subuids");
+                        subgid = usermod(&subgid, command, "subgids");
+                    }
+                }
+                let mut after = facts(&subuid, accounts);
+                after.subgid.parsed = Ok(Some(parse(&subgid)));
+                let left: Vec<_> = judge(&after)
+                    .into_iter()
+                    .filter(Finding::is_problem)
+                    .map(|f| (f.id, f.title))
+                    .collect();
+                prop_assert!(left.is_empty(), "{:?} left {:?}\nsubuid:\n{}", steps, left, subuid);
             }
 
             #[test]

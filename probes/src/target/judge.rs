@@ -7,7 +7,9 @@ use crate::experiment::{Outcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::os::Os;
 use crate::probe::nix::SandboxSetting;
-use crate::probe::{Facts, fallback, guix, identity, idmap, lsm, nix, platform, subid, userns};
+use crate::probe::{
+    Facts, fallback, guix, identity, idmap, lsm, nix, platform, rootful, session, subid, userns,
+};
 use crate::verdict::{StepVerdict, Verdict};
 
 use super::{Requirement, Rule};
@@ -386,6 +388,9 @@ impl<'a> Judge<'a> {
 
     fn id_mapping(&mut self, requirement: Requirement, without_ranges: Verdict) -> StepVerdict {
         let facts = self.facts;
+        if facts.identity.is_root() {
+            return self.root_id_mapping(requirement, without_ranges);
+        }
         if let Outcome::Ran(outcome) = &facts.userns.experiment {
             if outcome.failed_step == Some(UsernsStep::Unshare) {
                 let mut causes = self.explain_userns_failure(
@@ -454,6 +459,34 @@ impl<'a> Judge<'a> {
                     step(requirement, Verdict::Unknown, NOT_PROVEN, Vec::new())
                 }
             }
+        }
+    }
+
+    /// Root maps ids without subordinate ranges: its podman is rootful (what that needs is the
+    /// OCI runtime step's), and rootless Docker refuses root. uid 0 of a one-id namespace is
+    /// neither: podman takes the rootful path there and fails.
+    fn root_id_mapping(&self, requirement: Requirement, without_ranges: Verdict) -> StepVerdict {
+        if self.facts.session.fake_root() {
+            step(
+                requirement,
+                Verdict::Blocked,
+                "uid 0 of a one-id namespace: podman takes its rootful path here",
+                vec![session::FAKE_ROOT.id],
+            )
+        } else if without_ranges == Verdict::Blocked {
+            step(
+                requirement,
+                Verdict::Blocked,
+                "rootless Docker refuses root: root runs dockerd",
+                vec![rootful::DOCKER_REFUSES_ROOT.id],
+            )
+        } else {
+            step(
+                requirement,
+                Verdict::Ready,
+                "root's podman is rootful: it maps ids without subordinate ranges",
+                Vec::new(),
+            )
         }
     }
 

@@ -4,7 +4,7 @@
 //! default network.
 
 use super::{Path, Requirement, rule};
-use crate::probe::{network, pause, platform, runtime, session, storage};
+use crate::probe::{network, pause, platform, rootful, runtime, session, storage};
 use crate::verdict::{Target, Verdict};
 
 pub const PATH: Path = Path {
@@ -48,6 +48,7 @@ pub const PATH: Path = Path {
                 rule(&runtime::OCI_RUNTIME_MISSING, Verdict::Blocked),
                 rule(&runtime::CRUN_HYBRID, Verdict::Degraded),
                 rule(&platform::PROC_OVERMOUNTED, Verdict::Blocked),
+                rule(&rootful::RLIMITS, Verdict::Blocked),
             ],
         },
         Requirement::Findings {
