@@ -64,7 +64,9 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-/// clap's own message, reduced to its first line: help and version print as usual.
+/// clap's own message, all of it: what is wrong on the first line, then what clap adds (the
+/// valid values, a similar name, the usage a missing argument needs). Help and version print
+/// as usual.
 fn usage_error(err: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     if matches!(
@@ -76,14 +78,47 @@ fn usage_error(err: &clap::Error) -> u8 {
         let _ = err.print();
         return 0;
     }
-    let text = err.render().to_string();
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("bad usage")
-        .trim_start_matches("error: ");
-    eprintln!("hostcap: {line} (see hostcap --help)");
+    eprint!("{}", usage_message(err));
     EXIT_USAGE
+}
+
+/// clap's message as hostcap's: `hostcap: ` instead of `error: `, no blank lines, no pointer to
+/// `--help` (the message says what to change), the usage line only where it shows what is
+/// missing, and a conflict of two flags in one line. Long lines (the list of valid values) are
+/// filled to the terminal's width.
+fn usage_message(err: &clap::Error) -> String {
+    use clap::error::ErrorKind;
+    let text = err.render().to_string();
+    let mut lines = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .filter(|line| !line.starts_with("For more information"));
+    let first = lines.next().unwrap_or("bad usage");
+    let mut out = format!(
+        "hostcap: {}\n",
+        first.strip_prefix("error: ").unwrap_or(first)
+    );
+    if err.kind() == ErrorKind::ArgumentConflict {
+        return out;
+    }
+    let shows_usage = matches!(
+        err.kind(),
+        ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand
+    );
+    let layout = render::Layout::new(terminal_width(libc::STDERR_FILENO));
+    for line in lines {
+        if line.starts_with("Usage:") && !shows_usage {
+            continue;
+        }
+        // `[possible values: …]`, `tip: …`: continuation lines hang after the colon.
+        let text = line.trim_start();
+        let indent = &line[..line.len() - text.len()];
+        match text.split_once(": ") {
+            Some((head, rest)) => layout.prose(&mut out, &format!("{indent}{head}: "), rest),
+            None => layout.prose(&mut out, indent, text),
+        }
+    }
+    out
 }
 
 /// Flags given before the subcommand count as if given after it.
@@ -103,6 +138,18 @@ fn merge(top: &CheckArgs, sub: CheckArgs) -> CheckArgs {
 
 fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
     let format = args.output_format().map_err(Failure::Usage)?;
+    // clap refuses these pairs within one command line part; given one before the subcommand
+    // and one after it (`hostcap --quiet check --verbose`), they meet only here.
+    if args.quiet && args.verbose {
+        return Err(Failure::Usage(
+            "the argument '--quiet' cannot be used with '--verbose'".into(),
+        ));
+    }
+    if args.passive && args.from.is_some() {
+        return Err(Failure::Usage(
+            "the argument '--passive' cannot be used with '--from': a recorded host runs no experiments anyway".into(),
+        ));
+    }
     if args.from.is_some() && (args.user.is_some() || args.uid.is_some()) {
         return Err(Failure::Usage(
             "--user and --uid judge this machine; they cannot be combined with --from".into(),
@@ -132,7 +179,13 @@ fn check(args: &CheckArgs, palette: Palette) -> Result<u8, Failure> {
         return Ok(code);
     }
     let text = match format {
-        Format::Human => render::human(&report, target, args.verbose, palette),
+        Format::Human => render::human_fitted(
+            &report,
+            target,
+            args.verbose,
+            palette,
+            terminal_width(libc::STDOUT_FILENO),
+        ),
         Format::Json => render::json(&report),
         Format::Prometheus => render::prometheus(&report, std::time::SystemTime::now()),
         Format::Nagios => render::nagios(&report, target),
@@ -250,22 +303,98 @@ fn print(text: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Colour is decided once: the flag, then NO_COLOR / CLICOLOR_FORCE, then whether stdout is a
-/// terminal.
+/// Colour is decided once: the flag, then NO_COLOR / CLICOLOR_FORCE, then TERM=dumb, then
+/// whether stdout is a terminal.
 fn use_color(choice: ColorChoice) -> bool {
+    color_wanted(
+        choice,
+        |name| std::env::var_os(name),
+        || std::io::stdout().is_terminal(),
+    )
+}
+
+/// The rule behind [`use_color`], over a given environment. An explicit `--color always` wins
+/// over TERM=dumb: whoever types it knows where the output goes (a pager, a log viewer).
+fn color_wanted(
+    choice: ColorChoice,
+    env: impl Fn(&str) -> Option<OsString>,
+    terminal: impl FnOnce() -> bool,
+) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
             if set("NO_COLOR") {
                 false
-            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0" && !v.is_empty())
-            {
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0" && !v.is_empty()) {
                 true
+            } else if env("TERM").is_some_and(|v| v == "dumb") {
+                false
             } else {
-                std::io::stdout().is_terminal()
+                terminal()
             }
         }
+    }
+}
+
+/// How wide text for a person may be: `COLUMNS` when it is a positive number (set by the user
+/// or a script), else the width of the terminal on `fd`, else 80 (a pipe, a file).
+fn terminal_width(fd: libc::c_int) -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&columns| columns > 0)
+        .or_else(|| window_width(fd))
+        .unwrap_or(render::DEFAULT_WIDTH)
+}
+
+/// The column count of the terminal on `fd`, if it is one that knows its size.
+fn window_width(fd: libc::c_int) -> Option<usize> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ only fills the winsize it is given, which lives for the call.
+    let result = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+    (result == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wanted(choice: ColorChoice, vars: &[(&str, &str)], terminal: bool) -> bool {
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| OsString::from(value))
+        };
+        color_wanted(choice, env, || terminal)
+    }
+
+    #[test]
+    fn a_dumb_terminal_gets_no_colour_unless_it_is_asked_for() {
+        assert!(wanted(
+            ColorChoice::Auto,
+            &[("TERM", "xterm-256color")],
+            true
+        ));
+        assert!(!wanted(ColorChoice::Auto, &[("TERM", "dumb")], true));
+        assert!(wanted(ColorChoice::Always, &[("TERM", "dumb")], false));
+        assert!(wanted(
+            ColorChoice::Auto,
+            &[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")],
+            false
+        ));
+        assert!(!wanted(ColorChoice::Auto, &[("NO_COLOR", "1")], true));
+        assert!(!wanted(ColorChoice::Auto, &[], false));
+        assert!(!wanted(
+            ColorChoice::Never,
+            &[("CLICOLOR_FORCE", "1")],
+            true
+        ));
     }
 }

@@ -1,5 +1,5 @@
 //! Command-line interface. Parsed with `try_parse` so that bad usage exits 64 (EX_USAGE) with
-//! one line, not clap's default 2, which is a verdict code here.
+//! clap's message as one error, not clap's default 2, which is a verdict code here.
 
 use std::path::PathBuf;
 
@@ -62,7 +62,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "FORMAT", global = true)]
     pub format: Option<Format>,
     /// Read files only; run no experiments.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "from")]
     pub passive: bool,
     /// Check a recorded host instead of this one: a folder (a fixture, an unpacked bundle) or
     /// a bundle's .tar.gz.

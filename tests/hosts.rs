@@ -690,7 +690,7 @@ fn every_recorded_host_gets_the_verdict_its_owner_would_give() {
         }
         if let Some(want) = expect.platform {
             let human = hostcap(&["--from", recorded_host(expect.host).to_str().unwrap()]);
-            let first = human.stdout.lines().next().unwrap_or("");
+            let first = crate::util::header(&human.stdout);
             if !first.contains(&format!(" · {want} · ")) {
                 failures.push(format!(
                     "{}: the first line does not name {want:?}: {first}",

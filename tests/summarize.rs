@@ -242,6 +242,17 @@ fn an_input_that_is_not_a_v1_report_is_one_line_naming_it_and_exit_64() {
     ] {
         let run = hostcap(args);
         assert_eq!(run.code, 64, "{args:?}");
-        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        // One error; a missing input is shown with the usage that names it.
+        assert_eq!(
+            run.stderr.matches("hostcap: ").count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("hostcap: "),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }

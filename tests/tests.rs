@@ -8,4 +8,5 @@ mod hosts;
 mod man;
 mod schema;
 mod summarize;
+mod terminal;
 mod util;

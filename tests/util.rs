@@ -95,3 +95,13 @@ pub fn recorded_hosts() -> Vec<String> {
     names.sort();
     names
 }
+
+/// The human report's first line with its continuation lines (filled to the width, it may take
+/// several), joined back into one.
+pub fn header(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default().to_string();
+    lines
+        .take_while(|line| line.starts_with(' '))
+        .fold(first, |header, line| format!("{header} {}", line.trim()))
+}

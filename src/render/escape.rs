@@ -53,7 +53,9 @@ pub fn report(report: &Report) -> Report {
         fix(&mut finding.title);
         for evidence in &mut finding.evidence {
             fix(&mut evidence.source);
-            fix(&mut evidence.excerpt);
+            // An excerpt of several lines (a uid_map, a config file) keeps them.
+            let lines: Vec<String> = evidence.excerpt.split('\n').map(visible).collect();
+            evidence.excerpt = lines.join("\n");
         }
         for step in finding.fix.with_root.iter_mut() {
             fix(step.text_mut());

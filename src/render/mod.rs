@@ -4,11 +4,13 @@
 
 mod escape;
 mod human;
+mod layout;
 mod nagios;
 mod prometheus;
 mod summary;
 
-pub use human::human;
+pub use human::{human, human_fitted};
+pub use layout::{DEFAULT_WIDTH, Layout};
 pub use nagios::nagios;
 pub use prometheus::prometheus;
 pub use summary::summary;
