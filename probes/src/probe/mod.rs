@@ -165,6 +165,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             &mountinfo,
             &userns.experiment,
             &search,
+            id.and_then(|id| id.user.as_deref()),
         );
         if let Some(run) = idmap_run {
             idmap.experiment = joined(run);

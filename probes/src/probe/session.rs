@@ -411,9 +411,14 @@ fn judge_login(facts: &Facts) -> Finding {
 /// (logind, lingering and machinectl all look the user up by name).
 fn login_advice(facts: &Facts) -> String {
     match (&facts.user, facts.uid) {
-        (Some(name), _) => format!(
-            "log in as {name} (console, ssh, desktop) instead of su/sudo, or: sudo loginctl enable-linger {name}"
+        // Lingering is systemd-logind's; and sudo is not named, as it may not gain root here
+        // (no_new_privs, no sudoers rule): root runs it, however root is reached.
+        (Some(name), _) if facts.systemd => format!(
+            "log in as {name} (console, ssh, desktop) instead of su/sudo, or have root run: loginctl enable-linger {name}"
         ),
+        (Some(name), _) => {
+            format!("log in as {name} (console, ssh, desktop) instead of su/sudo")
+        }
         (None, Some(uid)) => no_account(uid),
         (None, None) => "log in as the user (console, ssh, desktop) instead of su/sudo".into(),
     }
@@ -593,6 +598,18 @@ mod fix_tests {
     }
 
     #[test]
+    fn without_systemd_no_fix_names_loginctl() {
+        let mut facts = session(Some("bob"));
+        facts.systemd = false;
+        let steps = steps(&facts);
+        assert!(!steps.is_empty());
+        assert!(
+            steps.iter().all(|s| !s.text().contains("loginctl")),
+            "{steps:?}"
+        );
+    }
+
+    #[test]
     fn fixes_name_the_user() {
         let steps = steps(&session(Some("bob")));
         assert!(steps.contains(&Step::command("loginctl enable-linger bob")));
@@ -601,11 +618,11 @@ mod fix_tests {
                 .iter()
                 .any(|s| s.text().contains("machinectl shell bob@"))
         );
-        assert!(
-            steps
-                .iter()
-                .any(|s| s.text().contains("sudo loginctl enable-linger bob"))
-        );
+        assert!(steps.iter().any(|s| {
+            s.text()
+                .contains("have root run: loginctl enable-linger bob")
+        }));
+        assert!(steps.iter().all(|s| !s.text().contains("sudo loginctl")));
         assert!(
             steps.iter().all(|s| !s.text().contains("USER")),
             "{steps:?}"

@@ -53,6 +53,8 @@ pub struct Facts {
     /// udev manages /dev here: a rule keeps /dev/fuse's mode after a reboot.
     pub udev: bool,
     pub docker: DockerStorage,
+    /// The user's login name, when the user database has one.
+    pub owner: Option<String>,
 }
 
 /// Rootless dockerd's data-root and storage driver, as its daemon.json sets them.
@@ -78,6 +80,7 @@ pub fn gather(
     mountinfo: &Result<String, String>,
     userns: &Outcome<UsernsOutcome>,
     search: &SearchPath,
+    owner: Option<&str>,
 ) -> Facts {
     let default_root = match host.env("XDG_DATA_HOME") {
         Some(dir) if dir.starts_with('/') => Some(PathBuf::from(dir)),
@@ -112,6 +115,7 @@ pub fn gather(
         None => search.find(host, "fuse-overlayfs"),
     };
     Facts {
+        owner: owner.map(str::to_string),
         driver: conf.storage_driver.clone(),
         mount_program: conf.mount_program.clone(),
         graphroot_setting: conf.storage_path.clone(),
@@ -200,6 +204,15 @@ fn nearest_existing(host: &dyn Host, path: &Path) -> PathBuf {
 }
 
 impl Facts {
+    /// The user's name for per-user folders, as a shell word: the login name, or the uid
+    /// (`$(id -u)`, which works without an account) when there is none. Never `$USER`, which
+    /// a session without an account may lack.
+    fn owner_word(&self) -> String {
+        self.owner
+            .clone()
+            .unwrap_or_else(|| "\"$(id -u)\"".to_string())
+    }
+
     fn uses_vfs_by_choice(&self) -> bool {
         self.driver.as_ref().is_some_and(|d| d.value == "vfs")
     }
@@ -321,7 +334,13 @@ pub const DOCS: &[&FindingDoc] = &[
 ];
 
 /// A storage.conf fix that moves the storage to a local directory that allows exec.
-const LOCAL_STORAGE: &str = "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"/var/tmp/%s/containers/storage\"\\n' \"$USER\" > ~/.config/containers/storage.conf";
+/// podman's storage moved to a local disk, in a folder named after the user.
+fn local_storage(facts: &Facts) -> String {
+    format!(
+        "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"/var/tmp/%s/containers/storage\"\\n' {} > ~/.config/containers/storage.conf",
+        facts.owner_word()
+    )
+}
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
     let mut findings = vec![judge_overlay(facts)];
@@ -425,7 +444,10 @@ fn judge_docker(facts: &Facts) -> Finding {
             .evidence("/proc/self/mountinfo", mount.line.clone())
             .evidence("storage driver", driver_text.to_string())
     };
-    let move_root = "mkdir -p ~/.config/docker && printf '{\\n  \"data-root\": \"/var/tmp/%s/docker\"\\n}\\n' \"$USER\" > ~/.config/docker/daemon.json";
+    let move_root = format!(
+        "mkdir -p ~/.config/docker && printf '{{\\n  \"data-root\": \"/var/tmp/%s/docker\"\\n}}\\n' {} > ~/.config/docker/daemon.json",
+        facts.owner_word()
+    );
     if NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str()) {
         return finding(
             Status::Fail,
@@ -434,7 +456,7 @@ fn judge_docker(facts: &Facts) -> Finding {
                 mount.fs_type, mount.mount_point
             ),
         )
-        .without_root(move_root);
+        .without_root(move_root.clone());
     }
     if !mount.noexec {
         return finding(
@@ -526,7 +548,7 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
         )
         .evidence("storage directory", on.clone())
         .evidence("/proc/self/mountinfo", mount.line.clone())
-        .without_root(LOCAL_STORAGE)
+        .without_root(local_storage(facts))
     } else {
         Finding::new(
             &DIR_FILESYSTEM,
@@ -552,7 +574,7 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
                 mount.mount_point
             ),
         )
-        .without_root(LOCAL_STORAGE),
+        .without_root(local_storage(facts)),
         (true, Some(false)) => noexec(
             Status::Ok,
             format!(
@@ -633,6 +655,7 @@ mod tests {
             line: format!("40 1 0:50 / /home rw - {fs_type} srv:/home rw"),
         };
         Facts {
+            owner: Some("alice".into()),
             driver: None,
             mount_program: None,
             graphroot: PathBuf::from("/home/alice/.local/share/containers/storage"),
@@ -682,7 +705,19 @@ mod tests {
                 || nfs.evidence[0].excerpt.contains("not created yet")
         );
         assert!(nfs.fix.without_root[0].text().contains("graphroot"));
+        assert!(nfs.fix.without_root[0].text().contains("\\n' alice > "));
         assert_eq!(status(&findings, DIR_NOEXEC.id), Status::Ok);
+    }
+
+    #[test]
+    fn a_user_without_an_account_gets_a_folder_named_by_uid() {
+        let mut facts = facts("nfs4", false);
+        facts.owner = None;
+        let findings = judge(&facts);
+        let nfs = findings.iter().find(|f| f.id == DIR_FILESYSTEM.id).unwrap();
+        let step = nfs.fix.without_root[0].text();
+        assert!(step.contains("\"$(id -u)\""), "{step}");
+        assert!(!step.contains("USER"), "{step}");
     }
 
     #[test]

@@ -795,16 +795,14 @@ impl<'a> Judge<'a> {
                 vec![platform::CI_RUNNER.id, fallback::SUDO.id],
             ),
             fallback::SudoRoute::Probably(grounds) => {
-                let group = match grounds {
-                    fallback::SudoGrounds::Group(group) => group,
-                    _ => "none: chronos in ChromeOS developer mode".to_string(),
+                let why = match grounds {
+                    fallback::SudoGrounds::Group(group) => format!("member of group {group}"),
+                    _ => "chronos may use sudo in ChromeOS developer mode".to_string(),
                 };
                 step(
                     requirement,
                     Verdict::Degraded,
-                    format!(
-                        "probably, via sudo (member of group {group}; `sudo -l` confirms what it allows)"
-                    ),
+                    format!("probably, via sudo ({why}; `sudo -l` confirms what it allows)"),
                     vec![fallback::SUDO.id],
                 )
             }
