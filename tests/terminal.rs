@@ -215,7 +215,8 @@ fn strip_escapes(line: &str) -> String {
 fn on_a_terminal(args: &[&str], columns: u16, vars: &[(&str, &str)]) -> String {
     use std::io::Read;
     use std::os::fd::{FromRawFd, OwnedFd};
-    let size = libc::winsize {
+    // Mutable only because some platforms' openpty (macOS) declare its pointers so.
+    let mut size = libc::winsize {
         ws_row: 50,
         ws_col: columns,
         ws_xpixel: 0,
@@ -228,8 +229,8 @@ fn on_a_terminal(args: &[&str], columns: u16, vars: &[(&str, &str)]) -> String {
             &mut master,
             &mut slave,
             std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
+            std::ptr::null_mut(),
+            std::ptr::addr_of_mut!(size),
         )
     };
     assert_eq!(made, 0, "a pseudo-terminal is available");
