@@ -5,28 +5,13 @@
 // through the Host seam like any probe would.
 #![allow(clippy::disallowed_methods)]
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+mod common;
+
+use common::recorded_hosts;
 use hostcap_probes::finding::Step;
 use hostcap_probes::host::{Host, RecordedHost};
-
-fn recorded_hosts() -> Vec<(String, RecordedHost)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hosts");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
-        .expect("tests/hosts exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|dir| {
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let host = RecordedHost::open(&dir).unwrap_or_else(|err| panic!("{name}: {err}"));
-            (name, host)
-        })
-        .collect()
-}
 
 /// Programs that install packages: naming one on a host without it is a fix that cannot run.
 const PACKAGE_MANAGERS: &[&str] = &[

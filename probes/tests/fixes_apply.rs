@@ -15,25 +15,13 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::{host_names, hosts_dir};
 use hostcap_probes::experiment::Outcome;
 use hostcap_probes::finding::{Finding, Step};
 use hostcap_probes::host::{Host, HostToml, RecordedHost};
 use hostcap_probes::{Report, check};
-
-fn hosts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hosts")
-}
-
-fn host_names() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(hosts_dir())
-        .expect("tests/hosts exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.is_dir())
-        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 /// A recorded host copied into a temporary folder, with its manifest open for changes.
 struct Copy {

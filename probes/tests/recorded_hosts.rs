@@ -6,8 +6,11 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+mod common;
+
+use common::{hosts_dir, recorded_hosts};
 use hostcap_probes::experiment::{Outcome, UsernsStep};
 use hostcap_probes::host::{FileKind, Host, HostError, HostToml, RecordedHost};
 use hostcap_probes::probe::identity::CAP_SETUID;
@@ -15,26 +18,6 @@ use hostcap_probes::probe::platform::{self, Kind};
 use hostcap_probes::probe::userns;
 use procfs_core::FromRead;
 use procfs_core::process::Status;
-
-fn hosts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hosts")
-}
-
-fn recorded_hosts() -> Vec<(String, RecordedHost)> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(hosts_dir())
-        .expect("tests/hosts exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs.into_iter()
-        .map(|dir| {
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let host = RecordedHost::open(&dir).unwrap_or_else(|err| panic!("{name}: {err}"));
-            (name, host)
-        })
-        .collect()
-}
 
 fn text(host: &RecordedHost, path: &str) -> Result<String, HostError> {
     host.read_string(Path::new(path))
