@@ -18,7 +18,8 @@ fuzz_target!(|data: &[u8]| {
     for (path, piece) in PATHS.iter().zip(&pieces) {
         host = host.with_file(path, piece.as_bytes());
     }
-    let facts = containers_conf::gather(&host, Some("/home/alice"));
+    // Rootless: the user's own files are read too.
+    let facts = containers_conf::gather(&host, Some("/home/alice"), true);
     // Every file present is read, in containers/common's order.
     let read: Vec<&str> = facts.files.iter().map(String::as_str).collect();
     let present: Vec<&str> = PATHS[..pieces.len()].to_vec();
