@@ -28,10 +28,15 @@ fuzz_target!(|data: &[u8]| {
         let Some(start) = free_range::find(limits, &taken) else {
             continue;
         };
-        // The block lies within the limits and shares no id with a taken range.
+        // The block lies within the limits and shares no id with a taken range (an empty
+        // range holds no id).
         let block = start..start + limits.count;
         assert!(limits.valid());
         assert!(block.start >= limits.min && block.end - 1 <= limits.max);
-        assert!(taken.iter().all(|r| r.end <= block.start || r.start >= block.end));
+        assert!(
+            taken
+                .iter()
+                .all(|r| r.is_empty() || r.end <= block.start || r.start >= block.end)
+        );
     }
 });
