@@ -795,6 +795,44 @@ fn subid_fixes_fit_the_host_and_the_subject() {
     );
 }
 
+/// The recommendation `id` of a JSON report, when it is there.
+fn recommendation(report: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    report["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .cloned()
+}
+
+/// Recommendations read the facts that decide them: a setuid bwrap proves no one-id user
+/// namespace, root inside `unshare -r` is no administrator, and ENOSPC is the namespace
+/// limit, not the container.
+#[test]
+fn recommendations_and_places_are_judged_from_what_really_decides() {
+    let (_, json) = report("debian-10-setuid-bwrap");
+    let single = recommendation(&json, "podman.single_id").expect("podman.single_id");
+    assert_eq!(single["feasible"], "no", "{single}");
+
+    let (_, json) = report("debian-12-fake-root");
+    assert!(recommendation(&json, "podman.single_id").is_none());
+    let fix = recommendation(&json, "fix.with_root").expect("fix.with_root");
+    assert_ne!(fix["feasible"], "yes", "{fix}");
+
+    let (_, json) = report("debian-12-vm-max-userns-zero");
+    let place = finding_of(&json, "platform.in_container");
+    assert_eq!(place["status"], "info", "{place}");
+    assert_eq!(
+        finding_of(&json, "userns.max_user_namespaces_zero")["status"],
+        "fail"
+    );
+
+    // Debian's nix-bin without a store, where systemd does not run: no systemd package.
+    let no_store = finding_of(&json, "nix.no_store");
+    assert!(root_commands(&no_store).is_empty(), "{no_store}");
+    assert_eq!(no_store["fix"]["with_root"][0]["kind"], "prose");
+}
+
 fn write(root: &Path, path: &str, content: &[u8]) {
     let full = root.join(path.trim_start_matches('/'));
     fs::create_dir_all(full.parent().unwrap()).unwrap();

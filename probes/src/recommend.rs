@@ -80,7 +80,14 @@ pub fn recommend(
         return not_linux(facts, os, of(Target::Chroot));
     }
     let chromeos = kind == platform::Kind::ChromeOsHost;
-    let single_id_works = of(Target::Bubblewrap) == Some(Verdict::Ready);
+    // podman's own user-namespace step: bubblewrap's verdict is no proof, as a setuid bwrap
+    // needs no unprivileged user namespace.
+    let single_id_works = podman
+        .path
+        .iter()
+        .any(|step| step.requirement == "user namespace" && step.verdict == Verdict::Ready);
+    // Root inside `unshare -r` is root only in a namespace that maps nothing else.
+    let real_root = facts.identity.is_root() && !facts.session.fake_root();
     let mut list = Vec::new();
 
     if chromeos {
@@ -112,7 +119,7 @@ pub fn recommend(
                 Feasibility::Unverified,
                 "inside a container root is the container's: kernel settings and devices belong to its host and its administrator".to_string(),
             )
-        } else if facts.identity.is_root() {
+        } else if real_root {
             (Feasibility::Yes, "this process is root".to_string())
         } else if let SudoRoute::Probably(_) = sudo_route(facts) {
             (
@@ -167,7 +174,7 @@ pub fn recommend(
         .path
         .iter()
         .any(|step| step.requirement == "id mapping" && step.verdict != Verdict::Ready);
-    if id_mapping_broken {
+    if id_mapping_broken && !facts.identity.is_root() {
         let (feasible, why) = if !single_id_works {
             (
                 Feasibility::No,

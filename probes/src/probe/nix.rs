@@ -73,7 +73,13 @@ pub enum Store {
     ChrootStore { root: String },
     /// No /nix, no daemon, and a Nix too old to fall back to a chroot store (before 2.10):
     /// every command fails creating /nix.
-    NoStore { version: String, source: String },
+    /// `systemd`: systemd runs here (`/run/systemd/system`), which Debian's daemon package
+    /// needs.
+    NoStore {
+        version: String,
+        source: String,
+        systemd: bool,
+    },
     /// A store named by `store` or `NIX_REMOTE` that builds elsewhere (`ssh-ng://…`).
     Other { uri: String },
 }
@@ -301,6 +307,7 @@ fn resolve_store(
             return Store::NoStore {
                 version: old.version.clone(),
                 source: old.source.clone(),
+                systemd: host.metadata(Path::new("/run/systemd/system")).is_ok(),
             };
         }
         let data = host
@@ -976,7 +983,12 @@ fn judge_daemon(facts: &Facts) -> Finding {
 }
 
 fn judge_store(facts: &Facts) -> Finding {
-    let Store::NoStore { version, source } = &facts.store else {
+    let Store::NoStore {
+        version,
+        source,
+        systemd,
+    } = &facts.store
+    else {
         return Finding::new(&NO_STORE, Status::Ok, "Nix has a store it can use");
     };
     let finding = Finding::new(
@@ -989,13 +1001,16 @@ fn judge_store(facts: &Facts) -> Finding {
     .without_root(
         "nix-build --store \"$HOME/.local/share/nix/root\" …    # a chroot store of your own",
     );
-    // Only Debian splits the daemon setup into its own package.
-    if source.starts_with("/usr/share/doc/") {
-        finding.with_root(
+    // Only Debian splits the daemon setup into its own package, a systemd unit.
+    match (source.starts_with("/usr/share/doc/"), systemd) {
+        (true, true) => finding.with_root(
             "apt-get install nix-setup-systemd    # the nix-daemon, /nix and its build users",
-        )
-    } else {
-        finding
+        ),
+        (true, false) => finding.with_root_prose(
+            "Debian's nix-setup-systemd makes /nix and starts the nix-daemon as a systemd unit, \
+             but systemd does not run here: the store of the user's own (below) is the way",
+        ),
+        (false, _) => finding,
     }
 }
 
@@ -1072,6 +1087,7 @@ mod tests {
                     Store::NoStore {
                         version: release.into(),
                         source: record.trim_end_matches("/desc").into(),
+                        systemd: false,
                     }
                 );
                 assert_eq!(no_store.status, Status::Fail);

@@ -142,7 +142,7 @@ pub fn judge(facts: &Facts) -> Vec<Finding> {
             &STALE,
             Status::Fail,
             format!(
-                "podman's pause process {} still maps {}; /etc/subuid now gives {}",
+                "podman's pause process {} still maps {}; with /etc/subuid now it would map {}",
                 pause.pid,
                 ids(mapped.iter().map(|r| r.1).sum::<u64>()),
                 ids(facts.expected.iter().map(|r| r.1).sum::<u64>())

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
+use crate::experiment::{Outcome, StepFailure, UsernsOutcome, UsernsStep};
 use crate::finding::{Evidence, Finding, FindingDoc, Status, Step};
 use crate::host::{FileKind, Host, Uname};
 use crate::os::Os;
@@ -1070,9 +1070,15 @@ pub const DOCS: &[&FindingDoc] = &[
 ];
 
 /// Whether the user-namespace experiment failed before the overlay step (the namespace itself).
+/// How the user-namespace experiment failed, when the place (container, chroot, Crostini) may be
+/// the reason. ENOSPC never is: it is the `user.max_user_namespaces` limit, which
+/// `userns.max_user_namespaces_zero` names and no option of the container changes.
 fn userns_failed(userns: &Outcome<UsernsOutcome>) -> Option<(UsernsStep, String)> {
     let outcome = userns.ran()?;
     let step = outcome.namespace_failure()?;
+    if matches!(&outcome.errno, Some(StepFailure::Errno(name)) if name == "ENOSPC") {
+        return None;
+    }
     let errno = outcome
         .errno
         .as_ref()
