@@ -853,6 +853,7 @@ const PROGRAMS: &[&str] = &[
     "sysctl",
     "systemctl",
     "udevadm",
+    "umount",
     "unset",
     "usermod",
     "yum",

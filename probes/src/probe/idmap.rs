@@ -71,6 +71,9 @@ pub struct Found {
 pub enum Remedy<'a> {
     /// Its owner lies outside this user namespace: nothing done to the file helps in here.
     LeaveNamespace,
+    /// Another file is bind-mounted over it: unmounting shows the file beneath, and arming
+    /// the mounted one would arm a file that is not the one installed there.
+    Unmount(&'a str),
     /// Root's own file in root's own directories: setuid root or file capabilities are safe.
     /// `foreign` when it is not the distribution's copy (none exists in a package directory).
     Arm { foreign: bool },
@@ -113,6 +116,11 @@ impl Found {
     pub fn remedy(&self) -> Remedy<'_> {
         if self.owner_outside_namespace {
             return Remedy::LeaveNamespace;
+        }
+        if let Ok(mount) = &self.mount {
+            if Path::new(&mount.mount_point) == self.canonical {
+                return Remedy::Unmount(&mount.line);
+            }
         }
         match (&self.packaged, &self.rewritable) {
             (Some(copy), _) => Remedy::Unshadow(copy),
@@ -578,7 +586,8 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
     let packaged = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
         .iter()
         .any(|dir| found.canonical.parent() == Some(Path::new(dir)));
-    let packaged = packaged && found.remedy() != Remedy::LeaveNamespace;
+    let packaged =
+        packaged && !matches!(found.remedy(), Remedy::LeaveNamespace | Remedy::Unmount(_));
     if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
         if last.id == not_privileged.id && last.status == Status::Fail {
             last.fix.with_root.push(Step::command(format!(
@@ -660,6 +669,13 @@ fn without_privilege(
         .parent()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    if let Remedy::Unmount(line) = remedy {
+        return finding
+            .evidence("/proc/self/mountinfo", line.to_string())
+            .with_root(format!(
+                "umount {entry}    # a file is bind-mounted over it; the one beneath shows again"
+            ));
+    }
     if remedy == Remedy::LeaveNamespace {
         return finding
             .evidence(
@@ -726,7 +742,7 @@ fn without_privilege(
                 helper.cap_name, helper.name
             ))
         }
-        Remedy::Arm { .. } | Remedy::LeaveNamespace => finding,
+        Remedy::Arm { .. } | Remedy::LeaveNamespace | Remedy::Unmount(_) => finding,
     }
 }
 
@@ -945,6 +961,31 @@ mod tests {
                 .iter()
                 .any(|f| f.id == "idmap.newuidmap_setuid_non_root" && f.is_problem())
         );
+    }
+
+    #[test]
+    fn a_file_bind_mounted_over_the_helper_is_unmounted_not_armed() {
+        let manifest = meta("/usr/bin/newuidmap", "755", 0, 0);
+        let (dir, _) = host(&["/usr/bin/newuidmap"], "/usr/bin:/bin", &manifest);
+        let bind =
+            "72 22 254:0 /tmp/x/newuidmap /usr/bin/newuidmap rw,relatime - ext4 /dev/vda rw\n";
+        std::fs::write(
+            dir.path().join("root/proc/self/mountinfo"),
+            format!("{MOUNTINFO}{bind}"),
+        )
+        .expect("mountinfo");
+        let host = RecordedHost::open(dir.path()).expect("recorded host");
+        let findings = newuidmap_findings(&host);
+        let finding = failing(&findings, "idmap.newuidmap_not_privileged");
+        arms_nothing(finding);
+        assert_eq!(
+            steps(finding),
+            [
+                "command: umount /usr/bin/newuidmap    # a file is bind-mounted over it; the one \
+              beneath shows again"
+            ]
+        );
+        assert!(evidence(finding).contains("/tmp/x/newuidmap /usr/bin/newuidmap"));
     }
 
     #[test]
