@@ -172,6 +172,11 @@ impl Finding {
         self
     }
 
+    /// Adds what `steps` adds: fix steps shared by several findings.
+    pub fn with_steps(self, steps: impl FnOnce(Self) -> Self) -> Self {
+        steps(self)
+    }
+
     pub fn is_problem(&self) -> bool {
         matches!(self.status, Status::Warn | Status::Fail | Status::Unknown)
     }

@@ -220,8 +220,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             meta.gid
         )
     };
-    let login_fix = login_advice(facts);
-    let login_fix = login_fix.as_str();
+    let login_fix = |finding: Finding| with_login_advice(finding, facts);
     let mut findings = Vec::new();
     let Some(var) = &facts.runtime_dir_var else {
         let fallback = match &facts.runtime_dir_meta {
@@ -246,7 +245,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                     .as_ref()
                     .map_or_else(Clone::clone, describe),
             )
-            .without_root_prose(login_fix),
+            .with_steps(login_fix),
         );
         return findings;
     };
@@ -269,7 +268,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                     format!("XDG_RUNTIME_DIR {var} is not a directory"),
                 )
                 .evidence("environment", evidence_var)
-                .without_root_prose(login_fix),
+                .with_steps(login_fix),
             );
             return findings;
         }
@@ -307,7 +306,7 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
                     .evidence("environment", evidence_var)
                     .evidence(shown.clone(), reason.clone())
                     .without_root("unset XDG_RUNTIME_DIR")
-                    .without_root_prose(login_fix),
+                    .with_steps(login_fix),
             );
             return findings;
         }
@@ -331,7 +330,8 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             format!("{var} belongs to uid {}, not to uid {uid}", meta.uid),
         )
         .evidence(shown.clone(), describe(meta))
-        .without_root_prose(login_fix)
+        .without_root("unset XDG_RUNTIME_DIR    # podman then uses a directory of its own")
+        .with_steps(login_fix)
     });
     let writable = grants_write(meta, uid, &facts.gids);
     findings.push(if writable {
@@ -347,7 +347,8 @@ fn judge_runtime_dir(facts: &Facts) -> Vec<Finding> {
             format!("{var} is not writable by uid {uid}: every podman command fails"),
         )
         .evidence(shown.clone(), describe(meta))
-        .without_root_prose(login_fix)
+        .without_root("unset XDG_RUNTIME_DIR    # podman then uses a directory of its own")
+        .with_steps(login_fix)
     });
     if owner_ok && meta.mode & 0o077 != 0 {
         findings.push(
@@ -407,20 +408,32 @@ fn judge_login(facts: &Facts) -> Finding {
     }
 }
 
-/// How the user gets a login session: by name, or first an account when the uid has none
-/// (logind, lingering and machinectl all look the user up by name).
-fn login_advice(facts: &Facts) -> String {
+/// How the user gets a login session with its own runtime directory: a login where
+/// systemd-logind makes /run/user/UID (and lingering keeps it), by name; first an account when
+/// the uid has none (logind, lingering and machinectl all look the user up by name).
+fn with_login_advice(finding: Finding, facts: &Facts) -> Finding {
     match (&facts.user, facts.uid) {
-        // Lingering is systemd-logind's; and sudo is not named, as it may not gain root here
-        // (no_new_privs, no sudoers rule): root runs it, however root is reached.
-        (Some(name), _) if facts.systemd => format!(
-            "log in as {name} (console, ssh, desktop) instead of su/sudo, or have root run: loginctl enable-linger {name}"
-        ),
-        (Some(name), _) => {
-            format!("log in as {name} (console, ssh, desktop) instead of su/sudo")
+        (Some(name), _) if facts.systemd => {
+            let finding = finding.without_root_prose(format!(
+                "log in as {name} (console, ssh, desktop) instead of su/sudo"
+            ));
+            if facts.lingering {
+                finding
+            } else {
+                finding.with_root(format!(
+                    "loginctl enable-linger {name}    # /run/user/UID exists from boot on"
+                ))
+            }
         }
-        (None, Some(uid)) => no_account(uid),
-        (None, None) => "log in as the user (console, ssh, desktop) instead of su/sudo".into(),
+        (Some(_), uid) => finding.without_root_prose(format!(
+            "no systemd-logind runs here, so no login makes /run/user/{}: without \
+             XDG_RUNTIME_DIR podman uses a directory of its own under $TMPDIR; a tool that \
+             needs the variable wants a directory of this user's, mode 0700",
+            uid.map_or_else(|| "UID".to_string(), |u| u.to_string())
+        )),
+        (None, Some(uid)) => finding.with_root_prose(no_account(uid)),
+        (None, None) => finding
+            .without_root_prose("log in as the user (console, ssh, desktop) instead of su/sudo"),
     }
 }
 
@@ -618,10 +631,12 @@ mod fix_tests {
                 .iter()
                 .any(|s| s.text().contains("machinectl shell bob@"))
         );
-        assert!(steps.iter().any(|s| {
-            s.text()
-                .contains("have root run: loginctl enable-linger bob")
-        }));
+        assert!(steps.contains(&Step::command(
+            "loginctl enable-linger bob    # /run/user/UID exists from boot on"
+        )));
+        assert!(steps.contains(&Step::prose(
+            "log in as bob (console, ssh, desktop) instead of su/sudo"
+        )));
         assert!(steps.iter().all(|s| !s.text().contains("sudo loginctl")));
         assert!(
             steps.iter().all(|s| !s.text().contains("USER")),
