@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 
 use crate::util::{Run, hostcap, recorded_host, recorded_hosts};
 
-/// hostcap with `vars` set, no colour variables inherited, and COLUMNS unset unless given.
-fn hostcap_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
+/// The hostcap command with `vars` set, and no colour, width or terminal variable inherited.
+fn hostcap_command(args: &[&str], vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hostcap"));
     command
         .args(args)
@@ -18,6 +18,12 @@ fn hostcap_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
     for (name, value) in vars {
         command.env(name, value);
     }
+    command
+}
+
+/// hostcap run with `vars` set and nothing else of the caller's terminal settings.
+fn hostcap_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut command = hostcap_command(args, vars);
     let output = command.output().expect("the hostcap binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -236,17 +242,8 @@ fn on_a_terminal(args: &[&str], columns: u16, vars: &[(&str, &str)]) -> String {
     assert_eq!(made, 0, "a pseudo-terminal is available");
     // SAFETY: both descriptors were just opened by openpty and nothing else owns them.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hostcap"));
-    command
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(slave));
-    for (name, value) in vars {
-        command.env(name, value);
-    }
+    let mut command = hostcap_command(args, vars);
+    command.stdin(Stdio::null()).stdout(Stdio::from(slave));
     let mut child = command.spawn().expect("the hostcap binary runs");
     // The command held the only other copy of the slave: once hostcap exits, reads end.
     drop(command);
