@@ -100,7 +100,7 @@ pub fn recommend(
                 prose("Settings › About ChromeOS › Developers › Linux development environment › Set up"),
                 // Run in Crostini's own Debian VM, where sudo and apt-get exist: not here.
                 prose("in the Linux terminal: sudo apt-get install podman uidmap && podman info"),
-                cmd("printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\""),
+                cmd("mkdir -p ~/.config/containers && printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\""),
             ],
             "nothing for containers; files are shared with ChromeOS only through the Linux files folder",
         ));
@@ -365,7 +365,7 @@ fn place_recommendations(facts: &Facts) -> Vec<Recommendation> {
                 prose("in crosh (Ctrl+Alt+T on ChromeOS): vsh termina"),
                 cmd("lxc config set penguin security.nesting true && lxc restart penguin"),
                 cmd(
-                    "printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # in the Linux terminal, with crun",
+                    "mkdir -p ~/.config/containers && printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # in the Linux terminal, with crun",
                 ),
             ],
             "nothing for containers",

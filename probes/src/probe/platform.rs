@@ -1384,7 +1384,7 @@ fn crostini(facts: &Facts, failed: Option<&(UsernsStep, String)>) -> Finding {
             .as_deref()
             .map(|map| Evidence::new("/proc/self/uid_map", map.to_string())),
     )
-    .without_root("printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\"");
+    .without_root("mkdir -p ~/.config/containers && printf '[containers]\\nkeyring = false\\n' >> ~/.config/containers/containers.conf    # with crun, if podman says \"create keyring … Operation not permitted\"");
     match failed {
         Some((step, errno)) => Finding {
             status: Status::Fail,
