@@ -833,6 +833,39 @@ fn recommendations_and_places_are_judged_from_what_really_decides() {
     assert_eq!(no_store["fix"]["with_root"][0]["kind"], "prose");
 }
 
+/// The prose of a finding's fix for an administrator, joined.
+fn root_prose(finding: &serde_json::Value) -> String {
+    finding["fix"]["with_root"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["kind"] == "prose")
+        .map(|step| step["text"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Process flags are inherited: the fix names what set them in this place.
+#[test]
+fn process_flag_fixes_name_who_starts_the_session() {
+    let (_, json) = report("kubernetes-pod-restricted");
+    let nnp = root_prose(&finding_of(&json, "identity.no_new_privs"));
+    assert!(nnp.contains("allowPrivilegeEscalation: true"), "{nnp}");
+    assert!(!nnp.contains("NoNewPrivileges=yes"), "{nnp}");
+    let bounding = root_prose(&finding_of(&json, "identity.bounding_set_lacks_setid"));
+    assert!(bounding.contains("add: [SETUID, SETGID]"), "{bounding}");
+
+    let (_, json) = report("fydeos-crosh");
+    let nnp = finding_of(&json, "identity.no_new_privs");
+    assert!(root_prose(&nnp).is_empty(), "{nnp}");
+    assert!(
+        nnp["fix"]["without_root"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("VT-2")
+    );
+}
+
 fn write(root: &Path, path: &str, content: &[u8]) {
     let full = root.join(path.trim_start_matches('/'));
     fs::create_dir_all(full.parent().unwrap()).unwrap();

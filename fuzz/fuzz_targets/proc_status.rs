@@ -18,7 +18,15 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = facts.no_new_privs();
     let _ = facts.bounding_allows(identity::CAP_SETGID);
+    use identity::Starter;
     for fake_root in [false, true] {
-        assert!(!identity::judge(&facts, fake_root).is_empty());
+        for starter in [
+            Starter::Pod,
+            Starter::ContainerEngine,
+            Starter::Crosh,
+            Starter::Other,
+        ] {
+            assert!(!identity::judge(&facts, fake_root, starter).is_empty());
+        }
     }
 });

@@ -169,8 +169,21 @@ matters here.",
 
 pub const DOCS: &[&FindingDoc] = &[&USER, &NO_NEW_PRIVS, &BOUNDING_SET, &SECCOMP];
 
+/// Who starts this session with its process flags: they are inherited, so the fix is theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Starter {
+    /// A Kubernetes pod: its securityContext, set by whoever writes the pod spec.
+    Pod,
+    /// A Docker or Podman container: the options it was started with.
+    ContainerEngine,
+    /// ChromeOS's crosh, which runs with no_new_privs; the VT-2 console does not.
+    Crosh,
+    /// A service manager, a login program or another container engine.
+    Other,
+}
+
 /// `fake_root`: uid 0 only inside a one-id user namespace (see `session.fake_root`).
-pub fn judge(facts: &Facts, fake_root: bool) -> Vec<Finding> {
+pub fn judge(facts: &Facts, fake_root: bool, starter: Starter) -> Vec<Finding> {
     let mut findings = vec![judge_user(facts, fake_root)];
     let status = match &facts.status {
         Ok(status) => status,
@@ -183,8 +196,8 @@ pub fn judge(facts: &Facts, fake_root: bool) -> Vec<Finding> {
             return findings;
         }
     };
-    findings.push(judge_no_new_privs(status));
-    findings.push(judge_bounding_set(facts, status));
+    findings.push(judge_no_new_privs(status, starter));
+    findings.push(judge_bounding_set(facts, status, starter));
     if status.seccomp == Some(2) {
         findings.push(
             Finding::new(&SECCOMP, Status::Info, "a seccomp filter is active")
@@ -215,7 +228,7 @@ fn judge_user(facts: &Facts, fake_root: bool) -> Finding {
     }
 }
 
-fn judge_no_new_privs(status: &ProcStatus) -> Finding {
+fn judge_no_new_privs(status: &ProcStatus, starter: Starter) -> Finding {
     let evidence = status.line("NoNewPrivs:");
     match status.no_new_privs {
         Some(true) => Finding::new(
@@ -224,8 +237,20 @@ fn judge_no_new_privs(status: &ProcStatus) -> Finding {
             "this process runs with no_new_privs: setuid newuidmap/newgidmap gain no privilege",
         )
         .evidence("/proc/self/status", evidence)
-        .without_root_prose("start the work from a session without no_new_privs (on ChromeOS: the VT-2 console, Ctrl+Alt+F2, instead of crosh)")
-        .with_root_prose("remove NoNewPrivileges=yes or --security-opt no-new-privileges from the service or container that starts this session"),
+        .with_steps(|finding| match starter {
+            Starter::Pod => finding
+                .with_root_prose("in the pod spec, by whoever writes it: securityContext: { allowPrivilegeEscalation: true } (Kubernetes sets no_new_privs when it is false, as the restricted Pod Security Standard requires)")
+                .without_root_prose("run the work outside this pod"),
+            Starter::ContainerEngine => finding
+                .with_root_prose("start the container without --security-opt no-new-privileges")
+                .without_root_prose("run the work outside this container"),
+            Starter::Crosh => finding.without_root_prose(
+                "start the work from the VT-2 console (Ctrl+Alt+F2) instead of crosh: crosh runs with no_new_privs",
+            ),
+            Starter::Other => finding
+                .with_root_prose("remove NoNewPrivileges=yes from the service that starts this session")
+                .without_root_prose("start the work from a session without no_new_privs (a login on the console or over ssh)"),
+        }),
         Some(false) => Finding::new(&NO_NEW_PRIVS, Status::Ok, "no_new_privs is not set")
             .evidence("/proc/self/status", evidence),
         None => Finding::new(
@@ -236,7 +261,7 @@ fn judge_no_new_privs(status: &ProcStatus) -> Finding {
     }
 }
 
-fn judge_bounding_set(facts: &Facts, status: &ProcStatus) -> Finding {
+fn judge_bounding_set(facts: &Facts, status: &ProcStatus, starter: Starter) -> Finding {
     let missing: Vec<&str> = [(CAP_SETUID, "CAP_SETUID"), (CAP_SETGID, "CAP_SETGID")]
         .into_iter()
         .filter(|(cap, _)| !facts.bounding_allows(*cap))
@@ -259,6 +284,10 @@ fn judge_bounding_set(facts: &Facts, status: &ProcStatus) -> Finding {
             ),
         )
         .evidence("/proc/self/status", status.line("CapBnd:"))
-        .with_root_prose("start the session from a process that keeps CAP_SETUID and CAP_SETGID in its bounding set (e.g. drop CapabilityBoundingSet= restrictions in the unit)")
+        .with_root_prose(match starter {
+            Starter::Pod => "in the pod spec, by whoever writes it: securityContext: { capabilities: { add: [SETUID, SETGID] } } (the restricted Pod Security Standard drops them all)",
+            Starter::ContainerEngine => "start the container with --cap-add SETUID --cap-add SETGID",
+            Starter::Crosh | Starter::Other => "start the session from a process that keeps CAP_SETUID and CAP_SETGID in its bounding set (e.g. drop CapabilityBoundingSet= restrictions in the unit)",
+        })
     }
 }

@@ -214,7 +214,26 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
         findings.extend(fallback::judge_elsewhere(&facts.fallback, os));
         return findings;
     }
-    findings.extend(identity::judge(&facts.identity, facts.session.fake_root()));
+    let starter = match (facts.platform.kind(), &facts.platform.container) {
+        (platform::Kind::ChromeOsHost, _) => identity::Starter::Crosh,
+        (_, Some(container)) if container.engine == platform::Engine::Kubernetes => {
+            identity::Starter::Pod
+        }
+        (_, Some(container))
+            if matches!(
+                container.engine,
+                platform::Engine::Docker | platform::Engine::Podman
+            ) =>
+        {
+            identity::Starter::ContainerEngine
+        }
+        _ => identity::Starter::Other,
+    };
+    findings.extend(identity::judge(
+        &facts.identity,
+        facts.session.fake_root(),
+        starter,
+    ));
     let context = userns::Context {
         is_root: facts.identity.is_root(),
         seccomp_filter: facts
