@@ -86,8 +86,6 @@ pub fn recommend(
         .path
         .iter()
         .any(|step| step.requirement == "user namespace" && step.verdict == Verdict::Ready);
-    // Root inside `unshare -r` is root only in a namespace that maps nothing else.
-    let real_root = facts.identity.is_root() && !facts.session.fake_root();
     let mut list = Vec::new();
 
     if chromeos {
@@ -119,7 +117,7 @@ pub fn recommend(
                 Feasibility::Unverified,
                 "inside a container root is the container's: kernel settings and devices belong to its host and its administrator".to_string(),
             )
-        } else if real_root {
+        } else if facts.real_root() {
             (Feasibility::Yes, "this process is root".to_string())
         } else if let SudoRoute::Probably(_) = sudo_route(facts) {
             (

@@ -583,11 +583,8 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         }
     });
     // Reinstalling helps only the distribution's own copy, not one in /usr/local or ~/bin.
-    let packaged = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
-        .iter()
-        .any(|dir| found.canonical.parent() == Some(Path::new(dir)));
-    let packaged =
-        packaged && !matches!(found.remedy(), Remedy::LeaveNamespace | Remedy::Unmount(_));
+    let packaged = trust::in_package_dir(&found.canonical)
+        && !matches!(found.remedy(), Remedy::LeaveNamespace | Remedy::Unmount(_));
     if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
         if last.id == not_privileged.id && last.status == Status::Fail {
             last.fix.with_root.push(Step::command(format!(

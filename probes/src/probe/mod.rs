@@ -99,6 +99,15 @@ pub struct Facts {
     pub kernel_log: kernel_log::Facts,
 }
 
+impl Facts {
+    /// Root that is really root, not uid 0 of a namespace that maps nothing else
+    /// (`unshare -r`): it may change the host, start build daemons and take podman's rootful
+    /// path with effect.
+    pub fn real_root(&self) -> bool {
+        self.identity.is_root() && !self.session.fake_root()
+    }
+}
+
 /// Gathers every area. Each experiment starts as soon as what it needs is known and runs in
 /// its own child beside the static reading (the user-namespace one needs nothing, so it starts
 /// first); what depends on an outcome waits for it. The kernel log is read last so that it
@@ -135,6 +144,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             &conf,
             &mountinfo,
             id.map(|i| i.uid),
+            rootless,
             package_manager,
             &search,
         );
@@ -153,7 +163,8 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let network = network::gather(host, &conf, package_manager, &search);
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
         let programs = programs::gather(host, &search);
-        let nix = nix::gather(host, &identity, &search);
+        let mut nix = nix::gather(host, &identity, &search);
+        nix.systemd = session.systemd;
         let guix = guix::gather(host, &search);
         let mut build_env = build_env::gather(host, &identity);
         build_env.in_user_namespace = userns.nested();

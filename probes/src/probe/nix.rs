@@ -73,13 +73,7 @@ pub enum Store {
     ChrootStore { root: String },
     /// No /nix, no daemon, and a Nix too old to fall back to a chroot store (before 2.10):
     /// every command fails creating /nix.
-    /// `systemd`: systemd runs here (`/run/systemd/system`), which Debian's daemon package
-    /// needs.
-    NoStore {
-        version: String,
-        source: String,
-        systemd: bool,
-    },
+    NoStore { version: String, source: String },
     /// A store named by `store` or `NIX_REMOTE` that builds elsewhere (`ssh-ng://…`).
     Other { uri: String },
 }
@@ -120,6 +114,9 @@ pub struct Facts {
     /// The names of every group in /etc/group (`Err` when unreadable): root's local builds
     /// need the `build-users-group` to exist.
     pub system_groups: Result<Vec<String>, String>,
+    /// systemd is the init system (the session probe's fact, set by [`crate::probe::gather`]):
+    /// Debian's daemon package is a systemd unit.
+    pub systemd: bool,
 }
 
 pub fn gather(host: &dyn Host, identity: &identity::Facts, search: &SearchPath) -> Facts {
@@ -245,6 +242,7 @@ pub fn gather(host: &dyn Host, identity: &identity::Facts, search: &SearchPath) 
                     .collect()
             })
             .map_err(|e| e.to_string()),
+        systemd: false,
     }
 }
 
@@ -307,7 +305,6 @@ fn resolve_store(
             return Store::NoStore {
                 version: old.version.clone(),
                 source: old.source.clone(),
-                systemd: host.metadata(Path::new("/run/systemd/system")).is_ok(),
             };
         }
         let data = host
@@ -983,12 +980,7 @@ fn judge_daemon(facts: &Facts) -> Finding {
 }
 
 fn judge_store(facts: &Facts) -> Finding {
-    let Store::NoStore {
-        version,
-        source,
-        systemd,
-    } = &facts.store
-    else {
+    let Store::NoStore { version, source } = &facts.store else {
         return Finding::new(&NO_STORE, Status::Ok, "Nix has a store it can use");
     };
     let finding = Finding::new(
@@ -1002,7 +994,7 @@ fn judge_store(facts: &Facts) -> Finding {
         "nix-build --store \"$HOME/.local/share/nix/root\" …    # a chroot store of your own",
     );
     // Only Debian splits the daemon setup into its own package, a systemd unit.
-    match (source.starts_with("/usr/share/doc/"), systemd) {
+    match (source.starts_with("/usr/share/doc/"), facts.systemd) {
         (true, true) => finding.with_root(
             "apt-get install nix-setup-systemd    # the nix-daemon, /nix and its build users",
         ),
@@ -1087,7 +1079,6 @@ mod tests {
                     Store::NoStore {
                         version: release.into(),
                         source: record.trim_end_matches("/desc").into(),
-                        systemd: false,
                     }
                 );
                 assert_eq!(no_store.status, Status::Fail);

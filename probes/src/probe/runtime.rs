@@ -111,6 +111,7 @@ pub fn gather(
     conf: &containers_conf::Facts,
     mountinfo: &Result<String, String>,
     uid: Option<u32>,
+    rootless: bool,
     package_manager: Option<PackageManager>,
     search: &SearchPath,
 ) -> Facts {
@@ -156,7 +157,7 @@ pub fn gather(
             let text = host.read_string(Path::new(&file)).ok()?;
             Some((file, text.trim().to_string()))
         }),
-        rootless: uid != Some(0),
+        rootless,
     }
 }
 

@@ -611,11 +611,6 @@ impl<'a> Judge<'a> {
         );
     }
 
-    /// Root that is really root: it runs a build daemon with build users.
-    fn real_root(&self) -> bool {
-        self.facts.identity.is_root() && !self.facts.session.fake_root()
-    }
-
     /// Whether a build daemon running as root could sandbox here: the way Nix (nix-bin with
     /// nix-setup-systemd) and Guix (guix-install.sh) install themselves. Root's namespaces
     /// need no unprivileged user namespace and escape AppArmor's restriction, but not the
@@ -677,7 +672,7 @@ impl<'a> Judge<'a> {
                 vec![nix::DAEMON.id],
             );
         }
-        if self.real_root() {
+        if self.facts.real_root() {
             if let Some(group) = nix.missing_build_group() {
                 return step(
                     requirement,
@@ -739,7 +734,7 @@ impl<'a> Judge<'a> {
             );
         }
         if guix.daemon().is_none()
-            && (self.real_root() || !guix.installed())
+            && (self.facts.real_root() || !guix.installed())
             && self.root_daemon_possible()
         {
             return step(
