@@ -37,7 +37,7 @@ pub struct Facts {
     /// root): neither usermod nor a new udev rule can be written there.
     pub etc_read_only: Option<String>,
     /// udev sets up /dev here and udevadm is installed: a rule changes /dev/kvm now and after
-    /// a reboot.
+    /// a reboot. The gather finds udevadm; [`crate::probe::gather`] adds whether udev runs.
     pub udev: bool,
     pub user: Option<String>,
     pub uid: Option<u32>,
@@ -110,7 +110,7 @@ pub fn gather(
             .and_then(|text| mount_of(text, Path::new("/etc/group")).ok())
             .filter(|mount| mounted_read_only(&mount.line))
             .map(|mount| mount.line),
-        udev: udev::manages_dev(host) && udev::udevadm(host, search).is_some(),
+        udev: udev::udevadm(host, search).is_some(),
         uid: identity.map(|id| id.uid),
         kvm,
         kvm_usable,

@@ -150,7 +150,9 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         );
         let platform = platform::gather(host, userns.uid_map.as_deref());
         let lsm = lsm::gather(host, identity.uid());
-        let fallback = fallback::gather(
+        // Whether udev makes /dev: the device fixes of three probes depend on it.
+        let udev = udev::manages_dev(host);
+        let mut fallback = fallback::gather(
             host,
             id,
             userns.nested(),
@@ -159,8 +161,10 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             package_manager,
             &search,
         );
+        fallback.udev &= udev;
         let session = session::gather(host, id, userns.uid_map.as_deref());
-        let network = network::gather(host, &conf, package_manager, &search);
+        let mut network = network::gather(host, &conf, package_manager, &search);
+        network.udev = udev;
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
         let programs = programs::gather(host, &search);
         let mut nix = nix::gather(host, &identity, &search);
@@ -169,7 +173,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let mut build_env = build_env::gather(host, &identity);
         build_env.in_user_namespace = userns.nested();
         userns.experiment = joined(userns_run);
-        let storage = storage::gather(
+        let mut storage = storage::gather(
             host,
             &conf,
             home.as_deref(),
@@ -178,6 +182,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             &search,
             id.and_then(|id| id.user.as_deref()),
         );
+        storage.udev = udev;
         if let Some(run) = idmap_run {
             idmap.experiment = joined(run);
         }

@@ -41,7 +41,8 @@ pub struct Facts {
     pub unprivileged_port_start: Option<String>,
     pub ping_group_range: Option<String>,
     pub package_manager: Option<PackageManager>,
-    /// udev manages /dev here ([`udev::manages_dev`]): a rule keeps a mode across reboots.
+    /// udev manages /dev here ([`udev::manages_dev`], set by [`crate::probe::gather`]): a rule
+    /// keeps a mode across reboots.
     pub udev: bool,
 }
 
@@ -108,7 +109,7 @@ pub fn gather(
             .flatten()
             .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
         package_manager,
-        udev: udev::manages_dev(host),
+        udev: false,
     }
 }
 
@@ -295,14 +296,9 @@ fn judge_tun(facts: &Facts) -> Finding {
             )
             .evidence(TUN, seen)
             .evidence(format!("open(\"{TUN}\", O_RDWR)"), reason.clone());
-            finding = match (&facts.tun_meta, facts.udev) {
-                (Some(_), true) => finding.with_root(
-                    "chmod 0666 /dev/net/tun && printf 'KERNEL==\"tun\", MODE=\"0666\"\\n' > /etc/udev/rules.d/50-tun.rules    # the rule keeps it after reboot",
-                ),
-                (Some(_), false) => finding.with_root(
-                    "chmod 0666 /dev/net/tun    # no udev here: repeat it wherever /dev is set up (container or boot script)",
-                ),
-                (None, _) => finding.with_root(
+            finding = match &facts.tun_meta {
+                Some(_) => finding.with_root(udev::open_to_everyone(TUN, "tun", facts.udev)),
+                None => finding.with_root(
                     "modprobe tun && mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200",
                 ),
             };

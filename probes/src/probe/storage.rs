@@ -50,7 +50,8 @@ pub struct Facts {
     pub native_overlay_skipped: Option<String>,
     pub fuse_overlayfs: Option<PathBuf>,
     pub fuse: Result<(), String>,
-    /// udev manages /dev here: a rule keeps /dev/fuse's mode after a reboot.
+    /// udev manages /dev here (set by [`crate::probe::gather`]): a rule keeps /dev/fuse's mode
+    /// after a reboot.
     pub udev: bool,
     pub docker: DockerStorage,
     /// The user's login name, when the user database has one.
@@ -128,7 +129,7 @@ pub fn gather(
         fuse: host
             .open_read_write(Path::new(FUSE))
             .map_err(|e| e.to_string()),
-        udev: crate::probe::udev::manages_dev(host),
+        udev: false,
         docker,
     }
 }
@@ -614,11 +615,9 @@ fn judge_fuse(facts: &Facts) -> Finding {
                 format!("{} cannot open /dev/fuse", path.display()),
             )
             .evidence(format!("open(\"{FUSE}\", O_RDWR)"), reason.clone())
-            .with_root(if facts.udev {
-                "chmod 0666 /dev/fuse && printf 'KERNEL==\"fuse\", MODE=\"0666\"\\n' > /etc/udev/rules.d/50-fuse.rules    # the rule keeps it after reboot"
-            } else {
-                "chmod 0666 /dev/fuse    # no udev here: repeat it wherever /dev is set up (container or boot script)"
-            })
+            .with_root(crate::probe::udev::open_to_everyone(
+                FUSE, "fuse", facts.udev,
+            ))
         }
         (None, _) => {
             let mut finding = Finding::new(

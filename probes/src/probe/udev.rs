@@ -31,3 +31,17 @@ pub fn udevadm(host: &dyn Host, search: &SearchPath) -> Option<PathBuf> {
         })
     })
 }
+
+/// The command that opens `device` (a node udev names `kernel`) to every user, kept across
+/// reboots by a udev rule where udev manages /dev, else to be repeated wherever /dev is set up.
+pub fn open_to_everyone(device: &str, kernel: &str, udev: bool) -> String {
+    if udev {
+        format!(
+            "chmod 0666 {device} && printf 'KERNEL==\"{kernel}\", MODE=\"0666\"\\n' > /etc/udev/rules.d/50-{kernel}.rules    # the rule keeps it after reboot"
+        )
+    } else {
+        format!(
+            "chmod 0666 {device}    # no udev here: repeat it wherever /dev is set up (container or boot script)"
+        )
+    }
+}
