@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use procfs_core::FromRead;
 
 use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome};
-use crate::finding::{Finding, FindingDoc, Status, Step};
+use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::{FileMeta, Host, Identity, SearchPath};
 use crate::probe::file_caps::FileCaps;
 use crate::probe::identity::{CAP_SETGID, CAP_SETUID};
@@ -569,7 +569,8 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
         };
         let finding = Finding::new(not_privileged, Status::Fail, title)
             .evidence(&shown, found.describe_privilege());
-        match found.remedy() {
+        let remedy = found.remedy();
+        let finding = match remedy {
             Remedy::Arm { foreign } => {
                 let armed =
                     finding.with_root(format!("setcap {cap}=ep {path}    # or: chmod 4755 {path}"));
@@ -580,19 +581,19 @@ fn judge_helper(facts: &Facts, helper: &Helper) -> Vec<Finding> {
                 }
             }
             remedy => without_privilege(finding, facts, helper, found, remedy),
-        }
-    });
-    // Reinstalling helps only the distribution's own copy, not one in /usr/local or ~/bin.
-    let packaged = trust::in_package_dir(&found.canonical)
-        && !matches!(found.remedy(), Remedy::LeaveNamespace | Remedy::Unmount(_));
-    if let (Some(last), Some(pm), true) = (findings.last_mut(), facts.package_manager, packaged) {
-        if last.id == not_privileged.id && last.status == Status::Fail {
-            last.fix.with_root.push(Step::command(format!(
+        };
+        // Reinstalling puts back only the distribution's own copy, not one in /usr/local or
+        // ~/bin, and not one hidden by a mount or outside this namespace.
+        let reinstall = trust::in_package_dir(&found.canonical)
+            && !matches!(remedy, Remedy::LeaveNamespace | Remedy::Unmount(_));
+        match facts.package_manager.filter(|_| reinstall) {
+            Some(pm) => finding.with_root(format!(
                 "{}    # or put the package back as shipped",
                 pm.reinstall(pm.uidmap_package())
-            )));
+            )),
+            None => finding,
         }
-    }
+    });
     let setuid_doc = setuid_non_root_doc(helper);
     findings.push(match found.setuid_owner() {
         // The owner can rewrite the file: it never becomes root's setuid program.
@@ -819,6 +820,7 @@ fn judge_experiment(outcome: &Outcome<IdmapOutcome>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Step;
     use crate::host::RecordedHost;
 
     /// A recorded host for alice (uid 1000): files under root/, metadata in host.toml.
