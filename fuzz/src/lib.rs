@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hostcap_probes::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use hostcap_probes::experiment::{IdmapOutcome, Outcome, PlanLater, UsernsOutcome};
 use hostcap_probes::host::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, Uname};
 
 /// Files, environment and identity held in memory. Every directory that holds a file exists;
@@ -139,8 +139,8 @@ impl Host for MemHost {
         skipped()
     }
 
-    fn idmap_experiment(&self, _plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-        skipped()
+    fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>> {
+        plan.wait().map(|_| skipped())
     }
 }
 

@@ -122,11 +122,16 @@ pub(crate) struct Run {
 }
 
 /// Runs `body` in a child until it ends or `limit` passes, and collects its reports.
-pub(crate) fn run<F>(limit: Duration, body: F) -> Result<Run, SpawnError>
+///
+/// # Safety
+///
+/// As for [`spawn`]: `body` must be async-signal-safe.
+pub(crate) unsafe fn run<F>(limit: Duration, body: F) -> Result<Run, SpawnError>
 where
     F: FnOnce(&ChildSide) -> i32,
 {
-    let mut child = spawn(limit, body)?;
+    // SAFETY: the caller vouches for `body`.
+    let mut child = unsafe { spawn(limit, body) }?;
     let mut reports = Vec::new();
     while let Next::Report(report) = child.recv() {
         reports.push(report);
@@ -137,9 +142,13 @@ where
 
 /// Forks a child that runs `body` and `_exit`s with its return value.
 ///
-/// `body` runs in the child and must be async-signal-safe: system calls only, no allocation.
-/// The caller must not have started threads it relies on: only the forking thread survives.
-pub(crate) fn spawn<F>(limit: Duration, body: F) -> Result<Child, SpawnError>
+/// # Safety
+///
+/// `body` runs in the forked copy of a process that may have other threads, of which only
+/// the forking one survives: any lock another thread held (the allocator's, stdio's) stays
+/// held for good. So `body` must be async-signal-safe: system calls and reads of memory
+/// allocated before the fork only; no allocation, no locks, no panics, no formatting.
+pub(crate) unsafe fn spawn<F>(limit: Duration, body: F) -> Result<Child, SpawnError>
 where
     F: FnOnce(&ChildSide) -> i32,
 {
@@ -379,15 +388,18 @@ mod tests {
 
     #[test]
     fn reports_arrive_in_order_with_the_exit_code() {
-        let run = run(Duration::from_secs(10), |side| {
-            for step in 0..5 {
-                side.send(Report {
-                    step,
-                    code: -i32::from(step),
-                });
-            }
-            7
-        })
+        // SAFETY: the body makes system calls only.
+        let run = unsafe {
+            run(Duration::from_secs(10), |side| {
+                for step in 0..5 {
+                    side.send(Report {
+                        step,
+                        code: -i32::from(step),
+                    });
+                }
+                7
+            })
+        }
         .expect("fork");
         let expected: Vec<Report> = (0..5)
             .map(|step| Report {
@@ -402,11 +414,14 @@ mod tests {
     #[test]
     fn a_child_that_sleeps_forever_is_killed_at_the_limit_and_reaped() {
         let started = Instant::now();
-        let mut child = spawn(SHORT, |_| {
-            loop {
-                nix::unistd::pause();
-            }
-        })
+        // SAFETY: the body makes system calls only.
+        let mut child = unsafe {
+            spawn(SHORT, |_| {
+                loop {
+                    nix::unistd::pause();
+                }
+            })
+        }
         .expect("fork");
         let pid = child.pid();
         assert_eq!(child.recv(), Next::TimedOut);
@@ -422,11 +437,14 @@ mod tests {
 
     #[test]
     fn a_released_child_goes_on_and_ends() {
-        let mut child = spawn(Duration::from_secs(10), |side| {
-            side.send(Report { step: 1, code: 0 });
-            side.wait_release();
-            3
-        })
+        // SAFETY: the body makes system calls only.
+        let mut child = unsafe {
+            spawn(Duration::from_secs(10), |side| {
+                side.send(Report { step: 1, code: 0 });
+                side.wait_release();
+                3
+            })
+        }
         .expect("fork");
         assert_eq!(child.recv(), Next::Report(Report { step: 1, code: 0 }));
         assert_eq!(child.finish(), Ending::Exited(3));
@@ -434,12 +452,15 @@ mod tests {
 
     #[test]
     fn dropping_a_child_kills_and_reaps_it() {
-        let child = spawn(Duration::from_secs(10), |side| {
-            side.wait_release();
-            loop {
-                nix::unistd::pause();
-            }
-        })
+        // SAFETY: the body makes system calls only.
+        let child = unsafe {
+            spawn(Duration::from_secs(10), |side| {
+                side.wait_release();
+                loop {
+                    nix::unistd::pause();
+                }
+            })
+        }
         .expect("fork");
         let pid = child.pid();
         drop(child);
@@ -448,10 +469,13 @@ mod tests {
 
     #[test]
     fn a_signal_is_reported_as_such() {
-        let run = run(Duration::from_secs(10), |_| {
-            let _ = nix::sys::signal::raise(Signal::SIGUSR1);
-            0
-        })
+        // SAFETY: the body makes system calls only.
+        let run = unsafe {
+            run(Duration::from_secs(10), |_| {
+                let _ = nix::sys::signal::raise(Signal::SIGUSR1);
+                0
+            })
+        }
         .expect("fork");
         assert_eq!(run.ending, Ending::Signaled(Signal::SIGUSR1));
     }

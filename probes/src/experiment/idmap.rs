@@ -25,7 +25,9 @@ use nix::sched::{CloneFlags, unshare};
 use nix::unistd::Pid;
 
 use super::child::{self, Child, ChildSide, Next, Report, errno_name};
-use super::{IdmapOutcome, IdmapPlan, Outcome, RunAs, TIME_LIMIT, ToolRun, become_in_child};
+use super::{
+    IdmapOutcome, IdmapPlan, Outcome, PlanLater, RunAs, TIME_LIMIT, ToolRun, become_in_child,
+};
 
 /// Report step: the child's user namespace exists and it waits to be released.
 const READY: u8 = 0;
@@ -38,25 +40,25 @@ const STDERR_LIMIT: usize = 64 * 1024;
 /// How long the parent sleeps at most between two looks at a helper.
 const POLL_SLICE: Duration = Duration::from_millis(10);
 
-/// Runs the helpers against a child in a fresh user namespace, as podman would.
-pub fn run_idmap(plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-    run_with_limit(plan, None, TIME_LIMIT)
-}
-
-/// The experiment for another user (root judging `--user`): the child becomes `run_as` before
-/// it unshares, so its namespace belongs to that user, and the helpers run as that user too,
-/// with the user's environment, exactly as when the user's podman runs them.
-pub fn run_idmap_as(plan: &IdmapPlan, run_as: Option<&RunAs>) -> Outcome<IdmapOutcome> {
+/// Runs the helpers against a child in a fresh user namespace, as podman would. For another
+/// user (root judging `--user`), the child becomes `run_as` before it unshares, so its
+/// namespace belongs to that user, and the helpers run as that user too, with the user's
+/// environment, exactly as when the user's podman runs them.
+///
+/// The child is created at once and waits in its namespace for the plan; `None` when no plan
+/// came, and then nothing was run.
+pub fn run_idmap_as(plan: PlanLater, run_as: Option<&RunAs>) -> Option<Outcome<IdmapOutcome>> {
     run_with_limit(plan, run_as, TIME_LIMIT)
 }
 
-/// The experiment within `limit` as a whole: the child's readiness and both helpers share it,
-/// so that the documented time limit holds for the experiment, not for each wait.
+/// The experiment within `limit` as a whole: waiting for the plan, the child's readiness and
+/// both helpers share it, so that the documented time limit holds for the experiment, not for
+/// each wait.
 fn run_with_limit(
-    plan: &IdmapPlan,
+    plan: PlanLater,
     run_as: Option<&RunAs>,
     limit: Duration,
-) -> Outcome<IdmapOutcome> {
+) -> Option<Outcome<IdmapOutcome>> {
     let body = |side: &ChildSide| {
         if !become_in_child(run_as, side, BECOME_FAILED) {
             return 1;
@@ -64,21 +66,26 @@ fn run_with_limit(
         waiting_child(side)
     };
     let deadline = Instant::now() + limit;
-    let mut child = match child::spawn(limit, body) {
+    // SAFETY: `body` makes system calls only (`become_in_child` and `waiting_child` are
+    // written to that contract) and allocates nothing.
+    let spawned = unsafe { child::spawn(limit, body) };
+    // Without a plan the child (if any) is dropped here: killed and reaped.
+    let plan = plan.wait()?;
+    let mut child = match spawned {
         Ok(child) => child,
         Err(err) => {
-            return Outcome::Skipped {
+            return Some(Outcome::Skipped {
                 reason: format!("idmap experiment: {err}"),
-            };
+            });
         }
     };
     if let Err(reason) = wait_ready(&mut child) {
         child.finish();
-        return Outcome::Skipped { reason };
+        return Some(Outcome::Skipped { reason });
     }
-    let outcome = map_ids(plan, run_as, child.pid(), deadline);
+    let outcome = map_ids(&plan, run_as, child.pid(), deadline);
     child.finish();
-    Outcome::Ran(outcome)
+    Some(Outcome::Ran(outcome))
 }
 
 /// The child's part: a new user namespace, then wait until the parent is done with it.
@@ -127,15 +134,23 @@ fn wait_ready(child: &mut Child) -> Result<(), String> {
     }
 }
 
-/// Runs newuidmap, then newgidmap if newuidmap worked, then reads the child's uid_map.
+/// Runs newuidmap and newgidmap side by side, then reads the child's uid_map. podman runs
+/// newgidmap only after newuidmap succeeded, so after a failed newuidmap the other run is
+/// stopped and left out of the outcome, as podman would never have started it. (The two
+/// write different maps of the same namespace; neither waits for the other.)
 fn map_ids(plan: &IdmapPlan, run_as: Option<&RunAs>, pid: Pid, deadline: Instant) -> IdmapOutcome {
     let left = || deadline.saturating_duration_since(Instant::now());
     let uid_args = IdmapPlan::map_args(plan.uid, &plan.uid_ranges);
-    let newuidmap = run_tool(&plan.newuidmap, run_as, pid, &uid_args, left());
-    let newgidmap = newuidmap.succeeded().then(|| {
-        let gid_args = IdmapPlan::map_args(plan.gid, &plan.gid_ranges);
-        run_tool(&plan.newgidmap, run_as, pid, &gid_args, left())
-    });
+    let gid_args = IdmapPlan::map_args(plan.gid, &plan.gid_ranges);
+    let newuidmap = start_tool(&plan.newuidmap, run_as, pid, &uid_args);
+    let newgidmap = start_tool(&plan.newgidmap, run_as, pid, &gid_args);
+    let newuidmap = newuidmap.finish(left());
+    let newgidmap = if newuidmap.succeeded() {
+        Some(newgidmap.finish(left()))
+    } else {
+        newgidmap.stop();
+        None
+    };
     let uid_map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).ok();
     IdmapOutcome {
         newuidmap,
@@ -144,9 +159,8 @@ fn map_ids(plan: &IdmapPlan, run_as: Option<&RunAs>, pid: Pid, deadline: Instant
     }
 }
 
-/// Runs `program <pid> <map…>` with stdin empty, stdout discarded and stderr kept, killing it
-/// after `limit`. `LC_ALL=C` keeps its messages in the English that explanations match. With
-/// `run_as`, the program starts as that user (groups, gid, uid) with that user's environment.
+/// Runs `program <pid> <map…>` to its end or `limit`, as [`start_tool`] starts it.
+#[cfg(test)]
 fn run_tool(
     program: &Path,
     run_as: Option<&RunAs>,
@@ -154,6 +168,25 @@ fn run_tool(
     map: &[String],
     limit: Duration,
 ) -> ToolRun {
+    start_tool(program, run_as, pid, map).finish(limit)
+}
+
+/// A helper as started: running, or already known not to start.
+enum Started {
+    Running {
+        run: ToolRun,
+        process: std::process::Child,
+        /// Keeps the helper's group on the list SIGINT/SIGTERM kill, until it is reaped.
+        registered: super::reaper::Registered,
+    },
+    NotStarted(ToolRun),
+}
+
+/// Starts `program <pid> <map…>` with stdin empty, stdout discarded and stderr kept, in a
+/// process group of its own. `LC_ALL=C` keeps its messages in the English that explanations
+/// match. With `run_as`, the program starts as that user (groups, gid, uid) with that user's
+/// environment.
+fn start_tool(program: &Path, run_as: Option<&RunAs>, pid: Pid, map: &[String]) -> Started {
     let args: Vec<String> = std::iter::once(pid.to_string())
         .chain(map.iter().cloned())
         .collect();
@@ -186,24 +219,56 @@ fn run_tool(
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn();
-    let mut process = match spawned {
-        Ok(process) => process,
+    match spawned {
+        Ok(process) => Started::Running {
+            run,
+            registered: super::reaper::register(process.id() as i32),
+            process,
+        },
         Err(err) => {
             run.spawn_error = Some(format!("{}: {err}", program.display()));
-            return run;
+            Started::NotStarted(run)
         }
-    };
-    let registered = super::reaper::register(process.id() as i32);
-    let stderr = process.stderr.take();
-    let watched = watch(&mut process, stderr, limit);
-    // A helper that left children behind (`sleep &` in a wrapper script): they go too.
-    super::reaper::kill_group(process.id() as i32);
-    drop(registered);
-    run.exit_code = watched.status.and_then(|status| status.code());
-    run.signal = watched.status.and_then(|status| status.signal());
-    run.timed_out = watched.timed_out;
-    run.stderr = String::from_utf8_lossy(&watched.stderr).into_owned();
-    run
+    }
+}
+
+impl Started {
+    /// Collects the helper's stderr until it exits or `limit` passes (then it is killed),
+    /// and reaps it with whatever it started.
+    fn finish(self, limit: Duration) -> ToolRun {
+        let (mut run, mut process, registered) = match self {
+            Started::Running {
+                run,
+                process,
+                registered,
+            } => (run, process, registered),
+            Started::NotStarted(run) => return run,
+        };
+        let stderr = process.stderr.take();
+        let watched = watch(&mut process, stderr, limit);
+        // A helper that left children behind (`sleep &` in a wrapper script): they go too.
+        super::reaper::kill_group(process.id() as i32);
+        drop(registered);
+        run.exit_code = watched.status.and_then(|status| status.code());
+        run.signal = watched.status.and_then(|status| status.signal());
+        run.timed_out = watched.timed_out;
+        run.stderr = String::from_utf8_lossy(&watched.stderr).into_owned();
+        run
+    }
+
+    /// Kills the helper and everything it started, and reaps it.
+    fn stop(self) {
+        if let Started::Running {
+            mut process,
+            registered,
+            ..
+        } = self
+        {
+            super::reaper::kill_group(process.id() as i32);
+            let _ = process.wait();
+            drop(registered);
+        }
+    }
 }
 
 /// How a helper ended, with the output that was watched.
@@ -380,8 +445,8 @@ mod tests {
 
     fn run_retrying_as(plan: &IdmapPlan, run_as: Option<&RunAs>) -> IdmapOutcome {
         for _ in 0..20 {
-            let outcome = run_idmap_as(plan, run_as);
-            let Outcome::Ran(ran) = outcome else {
+            let outcome = run_idmap_as(PlanLater::now(plan.clone()), run_as);
+            let Some(Outcome::Ran(ran)) = outcome else {
                 panic!("the experiment did not run: {outcome:?}");
             };
             let busy = |run: &ToolRun| {
@@ -459,6 +524,52 @@ mod tests {
             .expect("newgidmap runs after newuidmap succeeded");
         assert_eq!(newgidmap.stderr, gid_args);
         assert!(ran.newuidmap.command.ends_with(uid_args.trim_end()));
+    }
+
+    #[test]
+    fn the_helpers_run_side_by_side() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let flag = dir.path().join("newgidmap-started");
+        // newuidmap succeeds only if newgidmap starts while it still runs.
+        let wait_for_newgidmap = format!(
+            "for i in $(seq 100); do [ -e '{}' ] && exit 0; sleep 0.01; done\nexit 1",
+            flag.display()
+        );
+        let plan = plan(
+            script(dir.path(), "newuidmap", &wait_for_newgidmap),
+            script(
+                dir.path(),
+                "newgidmap",
+                &format!("touch '{}'", flag.display()),
+            ),
+        );
+        let ran = run_retrying(&plan);
+        assert!(ran.newuidmap.succeeded(), "{ran:?}");
+        assert!(ran.newgidmap.expect("newgidmap").succeeded());
+    }
+
+    #[test]
+    fn after_a_failed_newuidmap_a_hanging_newgidmap_is_stopped_and_left_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let marker = format!("62.{}", std::process::id());
+        let plan = plan(
+            script(dir.path(), "newuidmap", "exit 1"),
+            script(dir.path(), "newgidmap", &format!("sleep {marker}")),
+        );
+        let started = Instant::now();
+        let ran = run_retrying(&plan);
+        assert_eq!(ran.newuidmap.exit_code, Some(1));
+        assert_eq!(ran.newgidmap, None, "podman would not have run it");
+        assert!(
+            started.elapsed() < TIME_LIMIT,
+            "waited for newgidmap: {:?}",
+            started.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            !super::bounded::alive(&marker),
+            "newgidmap outlived the experiment"
+        );
     }
 
     #[test]
@@ -552,7 +663,7 @@ mod bounded {
     use super::*;
 
     /// Whether any process still runs a command line holding `marker`.
-    fn alive(marker: &str) -> bool {
+    pub(super) fn alive(marker: &str) -> bool {
         std::fs::read_dir("/proc")
             .unwrap()
             .flatten()

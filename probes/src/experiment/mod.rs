@@ -25,9 +25,9 @@ mod userns;
 use serde::{Deserialize, Serialize};
 
 #[cfg(not(target_os = "linux"))]
-pub use elsewhere::{kill_children_on_signals, run_idmap, run_idmap_as, run_userns, run_userns_as};
+pub use elsewhere::{kill_children_on_signals, run_idmap_as, run_userns, run_userns_as};
 #[cfg(target_os = "linux")]
-pub use idmap::{run_idmap, run_idmap_as};
+pub use idmap::run_idmap_as;
 #[cfg(target_os = "linux")]
 pub use reaper::kill_children_on_signals;
 #[cfg(target_os = "linux")]
@@ -247,6 +247,34 @@ impl IdmapPlan {
             inside = inside.saturating_add(count);
         }
         args
+    }
+}
+
+/// The idmap experiment's plan, which the static facts name only after a while (PATH, the
+/// user, the subordinate ranges). The experiment starts before it: a live host creates its
+/// child meanwhile, so that the helpers run the moment the plan arrives. A sender dropped
+/// without sending means there is nothing to run.
+pub struct PlanLater(std::sync::mpsc::Receiver<IdmapPlan>);
+
+impl PlanLater {
+    /// The sending end for whoever will know the plan, and the receiving one for the
+    /// experiment.
+    pub fn channel() -> (std::sync::mpsc::SyncSender<IdmapPlan>, PlanLater) {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        (sender, PlanLater(receiver))
+    }
+
+    /// A plan known already.
+    pub fn now(plan: IdmapPlan) -> PlanLater {
+        let (sender, later) = PlanLater::channel();
+        // The channel holds one plan and its receiver is alive: this cannot fail.
+        let _ = sender.send(plan);
+        later
+    }
+
+    /// Waits for the plan; `None` when none will come.
+    pub fn wait(self) -> Option<IdmapPlan> {
+        self.0.recv().ok()
     }
 }
 

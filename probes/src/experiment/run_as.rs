@@ -117,7 +117,7 @@ mod tests {
         let Some(run_as) = nobody_for_tests() else {
             return;
         };
-        let run = child::run(std::time::Duration::from_secs(5), |side| {
+        let body = |side: &child::ChildSide| {
             if let Err(errno) = run_as.assume_in_child() {
                 side.send(child::Report {
                     step: 0,
@@ -146,8 +146,9 @@ mod tests {
                 code: back,
             });
             0
-        })
-        .expect("fork");
+        };
+        // SAFETY: the body makes system calls only.
+        let run = unsafe { child::run(std::time::Duration::from_secs(5), body) }.expect("fork");
         let codes: Vec<(u8, i32)> = run.reports.iter().map(|r| (r.step, r.code)).collect();
         assert_eq!(
             codes,

@@ -16,7 +16,7 @@ use super::{
     FileKind, FileMeta, Group, Host, HostError, HostOrigin, Identity, JudgedFor, Subject,
     SubjectError, Uname,
 };
-use crate::experiment::{self, IdmapOutcome, IdmapPlan, Outcome, RunAs, UsernsOutcome};
+use crate::experiment::{self, IdmapOutcome, Outcome, PlanLater, RunAs, UsernsOutcome};
 
 /// The live system, as seen by this process, or by another user (see [`LiveHost::for_user`]).
 /// One `LiveHost` is one look at the system: the files in [`READ_ONCE`] are read once by it,
@@ -240,9 +240,9 @@ impl Host for LiveHost {
         experiment::run_userns_as(self.judged.as_ref().map(|j| &j.run_as))
     }
 
-    fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
+    fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>> {
         if self.passive {
-            return passive();
+            return plan.wait().map(|_| passive());
         }
         experiment::run_idmap_as(plan, self.judged.as_ref().map(|j| &j.run_as))
     }

@@ -32,7 +32,7 @@ pub use recording::{Recording, RecordingHost};
 pub use search_path::SearchPath;
 pub use subject::{DEFAULT_LOGIN_PATH, Login, Subject, SubjectError, login_environment};
 
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, Outcome, PlanLater, UsernsOutcome};
 
 /// Largest file a probe reads. Everything hostcap needs is far smaller; a bigger file is a
 /// strange host, reported as such rather than read into memory.
@@ -164,8 +164,9 @@ pub trait Host {
     /// Creates a user namespace in a child and uses a capability inside it.
     fn userns_experiment(&self) -> Outcome<UsernsOutcome>;
 
-    /// Runs the real newuidmap/newgidmap on a child in a new user namespace.
-    fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome>;
+    /// Runs the real newuidmap/newgidmap on a child in a new user namespace, once `plan`
+    /// arrives; `None` when none does. A live host creates the child while it waits.
+    fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>>;
 
     /// Set when the host is judged for another user than the one running hostcap.
     fn judged_for(&self) -> Option<JudgedFor> {

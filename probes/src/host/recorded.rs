@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity, READ_LIMIT, Uname};
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, Outcome, PlanLater, UsernsOutcome};
 
 /// The manifest of a recorded host (`host.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -341,12 +341,15 @@ impl Host for RecordedHost {
             .unwrap_or_else(not_recorded)
     }
 
-    fn idmap_experiment(&self, _plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-        self.manifest
-            .experiments
-            .idmap
-            .clone()
-            .unwrap_or_else(not_recorded)
+    fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>> {
+        plan.wait()?;
+        Some(
+            self.manifest
+                .experiments
+                .idmap
+                .clone()
+                .unwrap_or_else(not_recorded),
+        )
     }
 }
 

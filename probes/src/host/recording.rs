@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::recorded::{FileEntry, HostToml, KernelLog, Source};
 use super::{FileKind, FileMeta, Host, HostError, HostOrigin, Identity};
-use crate::experiment::{IdmapOutcome, IdmapPlan, Outcome, UsernsOutcome};
+use crate::experiment::{IdmapOutcome, Outcome, PlanLater, UsernsOutcome};
 use crate::probe::kernel_log;
 
 /// What a check read, ready to be written as `root/` plus `host.toml`.
@@ -213,10 +213,10 @@ impl Host for RecordingHost<'_> {
         outcome
     }
 
-    fn idmap_experiment(&self, plan: &IdmapPlan) -> Outcome<IdmapOutcome> {
-        let outcome = self.inner.idmap_experiment(plan);
+    fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>> {
+        let outcome = self.inner.idmap_experiment(plan)?;
         self.lock().manifest.experiments.idmap = Some(outcome.clone());
-        outcome
+        Some(outcome)
     }
 }
 

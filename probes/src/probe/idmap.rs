@@ -155,14 +155,26 @@ impl Facts {
     }
 }
 
-pub fn gather(
+/// Where the helpers are and what the experiment will run: known from PATH, the user and the
+/// subordinate ranges alone, so that the experiment starts before the helpers are inspected.
+#[derive(Debug, Clone)]
+pub struct Located {
+    path_list: String,
+    path_from_env: bool,
+    newuidmap: Option<PathBuf>,
+    newgidmap: Option<PathBuf>,
+    caller: Option<(u32, Vec<u32>)>,
+    pub plan: Result<IdmapPlan, &'static str>,
+}
+
+/// Finds the helpers as podman does (the user's PATH, or the default one without it) and
+/// builds the experiment's plan.
+pub fn locate(
     host: &dyn Host,
     identity: Option<&Identity>,
     subid: &subid::Facts,
-    mountinfo: &Result<String, String>,
-    package_manager: Option<PackageManager>,
     search: &SearchPath,
-) -> Facts {
+) -> Located {
     let env_path = host.env("PATH");
     let default_search;
     let search = if env_path.is_some() {
@@ -171,33 +183,12 @@ pub fn gather(
         default_search = SearchPath::new(host, DEFAULT_PATH);
         &default_search
     };
-    let path_list = search.as_str().to_string();
-    let caller = identity.map(|id| {
-        let gids: Vec<u32> = std::iter::once(id.gid)
-            .chain(id.groups.iter().map(|g| g.gid))
-            .collect();
-        (id.uid, gids)
-    });
-    let places = Places {
-        namespace_ids: &subid.namespace_ids,
-        mountinfo,
-        path_list: &path_list,
-        caller: caller.as_ref().map(|(uid, gids)| (*uid, gids.as_slice())),
-    };
-    let helper = |name, cap, cap_name| Helper {
-        name,
-        cap,
-        cap_name,
-        found: search
-            .find(host, name)
-            .map(|path| inspect(host, name, path, &places)),
-    };
-    let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID");
-    let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID");
-    let plan = match (&newuidmap.found, &newgidmap.found, identity) {
+    let newuidmap = search.find(host, "newuidmap");
+    let newgidmap = search.find(host, "newgidmap");
+    let plan = match (&newuidmap, &newgidmap, identity) {
         (Some(uidmap), Some(gidmap), Some(id)) if subid.has_ranges() => Ok(IdmapPlan {
-            newuidmap: uidmap.path.clone(),
-            newgidmap: gidmap.path.clone(),
+            newuidmap: uidmap.clone(),
+            newgidmap: gidmap.clone(),
             uid: id.uid,
             gid: id.gid,
             uid_ranges: subid.ranges(&subid.subuid),
@@ -207,16 +198,57 @@ pub fn gather(
         (_, _, None) => Err("the user could not be identified"),
         _ => Err("no subordinate id ranges: podman maps only the user's own id and runs no helper"),
     };
-    Facts {
-        path_list,
+    Located {
+        path_list: search.as_str().to_string(),
         path_from_env: env_path.is_some(),
         newuidmap,
         newgidmap,
-        experiment: match &plan {
+        caller: identity.map(|id| {
+            let gids = std::iter::once(id.gid)
+                .chain(id.groups.iter().map(|g| g.gid))
+                .collect();
+            (id.uid, gids)
+        }),
+        plan,
+    }
+}
+
+/// Inspects the helpers [`locate`] found: their privilege, mount, packaging and who may
+/// rewrite them.
+pub fn gather(
+    host: &dyn Host,
+    located: Located,
+    subid: &subid::Facts,
+    mountinfo: &Result<String, String>,
+    package_manager: Option<PackageManager>,
+) -> Facts {
+    let places = Places {
+        namespace_ids: &subid.namespace_ids,
+        mountinfo,
+        path_list: &located.path_list,
+        caller: located
+            .caller
+            .as_ref()
+            .map(|(uid, gids)| (*uid, gids.as_slice())),
+    };
+    let helper = |name, cap, cap_name, path: Option<PathBuf>| Helper {
+        name,
+        cap,
+        cap_name,
+        found: path.map(|path| inspect(host, name, path, &places)),
+    };
+    let newuidmap = helper("newuidmap", CAP_SETUID, "CAP_SETUID", located.newuidmap);
+    let newgidmap = helper("newgidmap", CAP_SETGID, "CAP_SETGID", located.newgidmap);
+    Facts {
+        path_list: located.path_list,
+        path_from_env: located.path_from_env,
+        newuidmap,
+        newgidmap,
+        experiment: match &located.plan {
             Ok(_) => crate::experiment::pending(),
             Err(reason) => skipped(reason),
         },
-        plan: plan.ok(),
+        plan: located.plan.ok(),
         package_manager,
     }
 }

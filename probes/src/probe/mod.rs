@@ -31,7 +31,7 @@ pub mod userns;
 
 use std::path::Path;
 
-use crate::experiment::Outcome;
+use crate::experiment::{Outcome, PlanLater};
 
 use crate::host::{Host, HostError, SearchPath};
 
@@ -115,22 +115,27 @@ impl Facts {
 pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     std::thread::scope(|scope| {
         let userns_run = scope.spawn(|| host.userns_experiment());
+        // Started now, so that a live host's child is ready in its namespace when the plan is.
+        let (send_plan, plan) = PlanLater::channel();
+        let idmap_run = scope.spawn(move || host.idmap_experiment(plan));
         let identity = identity::gather(host);
         let id = identity.identity.as_ref().ok();
         let mut userns = userns::gather(host);
         let subid = subid::gather(host, &identity, &userns);
+        // PATH resolved once for every program lookup of the check.
+        let search = SearchPath::from_env(host);
+        let located = idmap::locate(host, id, &subid, &search);
+        if let Ok(plan) = &located.plan {
+            // The receiver lives until the experiment has its plan: this cannot fail.
+            let _ = send_plan.send(plan.clone());
+        }
+        drop(send_plan);
         let package_manager = package::PackageManager::detect(host);
         // Read once: the helpers' mounts (nosuid), cgroups and storage all come from it.
         let mountinfo = host
             .read_string(Path::new("/proc/self/mountinfo"))
             .map_err(|e| e.to_string());
-        // PATH resolved once for every program lookup of the check.
-        let search = SearchPath::from_env(host);
-        let mut idmap = idmap::gather(host, id, &subid, &mountinfo, package_manager, &search);
-        let idmap_run = idmap
-            .plan
-            .clone()
-            .map(|plan| scope.spawn(move || host.idmap_experiment(&plan)));
+        let mut idmap = idmap::gather(host, located, &subid, &mountinfo, package_manager);
         // podman finds its configuration and storage from $HOME (Go's os.UserHomeDir), not
         // from the user database, so the environment wins.
         let home = host
@@ -183,8 +188,11 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             id.and_then(|id| id.user.as_deref()),
         );
         storage.udev = udev;
-        if let Some(run) = idmap_run {
-            idmap.experiment = joined(run);
+        match idmap_run.join() {
+            Ok(Some(outcome)) => idmap.experiment = outcome,
+            // No plan: the reason it was skipped is already there.
+            Ok(None) => {}
+            Err(_) => idmap.experiment = thread_panicked(),
         }
         let something_failed = matches!(&userns.experiment, Outcome::Ran(o) if !o.all_passed())
             || matches!(&idmap.experiment, Outcome::Ran(o) if !o.succeeded());
@@ -216,9 +224,13 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
 
 /// The outcome of an experiment run on its own thread; a panic there is an outcome too.
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Outcome<T>>) -> Outcome<T> {
-    handle.join().unwrap_or_else(|_| Outcome::Skipped {
+    handle.join().unwrap_or_else(|_| thread_panicked())
+}
+
+fn thread_panicked<T>() -> Outcome<T> {
+    Outcome::Skipped {
         reason: "the experiment thread panicked".into(),
-    })
+    }
 }
 
 /// Every area's findings, in report order.

@@ -12,6 +12,8 @@ use crate::probe::{read_number, read_optional, sysctl_name};
 pub const MAX_USER_NAMESPACES: &str = "/proc/sys/user/max_user_namespaces";
 pub const UNPRIVILEGED_USERNS_CLONE: &str = "/proc/sys/kernel/unprivileged_userns_clone";
 pub const APPARMOR_RESTRICT: &str = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns";
+/// Exists only on kernels built with `CONFIG_USER_NS` (`fs/proc/namespaces.c`).
+const NS_USER: &str = "/proc/self/ns/user";
 
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -41,9 +43,16 @@ impl Facts {
 }
 
 pub fn gather(host: &dyn Host) -> Facts {
+    let ns_user_link = host.read_link(Path::new(NS_USER)).is_ok();
     Facts {
-        config_user_ns: kernel_config_user_ns(host),
-        ns_user_link: host.read_link(Path::new("/proc/self/ns/user")).is_ok(),
+        // The link already proves the option; the kernel config is inflated only to tell a
+        // kernel without it from a /proc that hides the link.
+        config_user_ns: if ns_user_link {
+            None
+        } else {
+            kernel_config_user_ns(host)
+        },
+        ns_user_link,
         max_user_namespaces: read_number(host, MAX_USER_NAMESPACES),
         unprivileged_userns_clone: read_number(host, UNPRIVILEGED_USERNS_CLONE),
         apparmor_restrict: read_number(host, APPARMOR_RESTRICT),
@@ -218,9 +227,16 @@ pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
                 Status::Warn,
                 "/proc/self/ns/user is missing: the kernel may lack user namespaces",
             )
-            .evidence("/proc/self/ns/user", "no such file"),
+            .evidence(NS_USER, "no such file"),
         ),
-        None => {}
+        None => findings.push(
+            Finding::new(
+                &CONFIG_USER_NS,
+                Status::Ok,
+                "the kernel has user namespaces",
+            )
+            .evidence(NS_USER, "present: the kernel is built with CONFIG_USER_NS"),
+        ),
     }
     findings.extend(judge_sysctls(facts, is_root));
     findings.push(judge_experiment(facts, context));
@@ -417,6 +433,54 @@ mod tests {
             Some(false)
         );
         assert_eq!(config_value("CONFIG_USER_NS_X=y\n", "CONFIG_USER_NS"), None);
+    }
+
+    /// A recorded host with a kernel config that leaves user namespaces out, with or
+    /// without the `/proc/self/ns/user` link.
+    fn host_with_config(link: bool) -> (tempfile::TempDir, crate::host::RecordedHost) {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let proc = dir.path().join("root/proc");
+        std::fs::create_dir_all(proc.join("self/ns")).expect("dirs");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"CONFIG_SYSVIPC=y\n# CONFIG_USER_NS is not set\nCONFIG_PID_NS=y\n")
+            .expect("gzip");
+        std::fs::write(proc.join("config.gz"), gz.finish().expect("gzip")).expect("config.gz");
+        if link {
+            std::os::unix::fs::symlink("user:[4026531837]", proc.join("self/ns/user"))
+                .expect("link");
+        }
+        std::fs::write(
+            dir.path().join("host.toml"),
+            "[source]\nimitates = \"test\"\n\n[identity]\nuid = 1000\ngid = 1000\n",
+        )
+        .expect("host.toml");
+        let host = crate::host::RecordedHost::open(dir.path()).expect("recorded host");
+        (dir, host)
+    }
+
+    #[test]
+    fn the_kernel_config_is_read_only_when_the_namespace_link_is_missing() {
+        let (_dir, host) = host_with_config(false);
+        let facts = gather(&host);
+        assert_eq!(facts.config_user_ns, Some(false));
+        let finding = judge(&facts, Context::default()).remove(0);
+        assert_eq!(
+            (finding.id, finding.status),
+            (CONFIG_USER_NS.id, Status::Fail)
+        );
+        assert_eq!(finding.evidence[0].source, "/proc/config.gz");
+
+        // The link proves the option: the config (contradicting it here) is not inflated.
+        let (_dir, host) = host_with_config(true);
+        let facts = gather(&host);
+        assert_eq!(facts.config_user_ns, None);
+        let finding = judge(&facts, Context::default()).remove(0);
+        assert_eq!(
+            (finding.id, finding.status),
+            (CONFIG_USER_NS.id, Status::Ok)
+        );
+        assert_eq!(finding.evidence[0].source, NS_USER);
     }
 
     fn facts_with(max: Option<i64>, config: Option<bool>) -> Facts {
