@@ -175,8 +175,11 @@ pub trait Host {
 
     /// Reads a file as text (lossy UTF-8).
     fn read_string(&self, path: &Path) -> Result<String, HostError> {
-        self.read(path)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        // Valid UTF-8 (nearly every file) is taken as it is, without a copy.
+        self.read(path).map(|bytes| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+        })
     }
 
     /// Resolves every symlink in `path`, as the kernel does when it opens it.

@@ -1,6 +1,8 @@
 //! The session's `PATH`, resolved once per check for the many program lookups it serves.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::{FileKind, Host};
 
@@ -11,13 +13,26 @@ pub(super) fn is_program(host: &(impl Host + ?Sized), candidate: &Path) -> bool 
 }
 
 /// A `PATH` list resolved once: the directories that exist, in order, each once. Looking up
-/// every program of a check then costs a stat per existing directory, and a PATH of
-/// thousands of missing entries costs one stat each in all, not one per program.
-#[derive(Debug, Clone, Default)]
+/// a program then costs a stat per existing directory, once: several probes ask for the same
+/// ones (podman, newuidmap…), and a PATH of thousands of missing entries costs one stat each
+/// in all, not one per program.
+#[derive(Debug, Default)]
 pub struct SearchPath {
     /// The list as the environment gave it, for evidence.
     text: String,
     dirs: Vec<PathBuf>,
+    /// What each name looked up so far was found as.
+    found: Mutex<HashMap<String, Option<PathBuf>>>,
+}
+
+impl Clone for SearchPath {
+    fn clone(&self) -> Self {
+        Self {
+            text: self.text.clone(),
+            dirs: self.dirs.clone(),
+            found: Mutex::new(self.lookups().clone()),
+        }
+    }
 }
 
 impl SearchPath {
@@ -36,7 +51,13 @@ impl SearchPath {
         Self {
             text: path_list.to_string(),
             dirs,
+            found: Mutex::default(),
         }
+    }
+
+    fn lookups(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<PathBuf>>> {
+        // A lookup cannot panic while holding the lock; were it poisoned, the map is whole.
+        self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The session's `PATH` (empty when unset: nothing is found).
@@ -52,10 +73,16 @@ impl SearchPath {
     /// Like [`Host::find_in_path`] on the whole list: a repeated or missing directory cannot
     /// change which entry comes first.
     pub fn find(&self, host: &dyn Host, name: &str) -> Option<PathBuf> {
-        self.dirs
+        if let Some(found) = self.lookups().get(name) {
+            return found.clone();
+        }
+        let found = self
+            .dirs
             .iter()
             .map(|dir| dir.join(name))
-            .find(|candidate| is_program(host, candidate))
+            .find(|candidate| is_program(host, candidate));
+        self.lookups().insert(name.to_string(), found.clone());
+        found
     }
 }
 
@@ -153,6 +180,13 @@ mod tests {
         }
         // One stat per directory, then one per program in the one directory that exists.
         assert_eq!(host.stats.load(Ordering::Relaxed), 10_001 + programs.len());
+        // Asked again (several probes want podman), a program costs nothing.
+        for name in programs {
+            assert!(search.find(&host, name).is_some());
+        }
+        let other = search.find(&host, "bwrap");
+        assert_eq!(search.find(&host, "bwrap"), other);
+        assert_eq!(host.stats.load(Ordering::Relaxed), 10_001 + programs.len() + 1);
         // The same answers as searching the whole list each time.
         for name in programs {
             assert_eq!(
