@@ -114,8 +114,8 @@ impl Facts {
 /// holds the denials the experiments caused.
 pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     std::thread::scope(|scope| {
-        let userns_run = scope.spawn(|| host.userns_experiment());
-        // Started now, so that a live host's child is ready in its namespace when the plan is.
+        // Started first, so that a live host's child is ready in its namespace when the plan
+        // is; the plan is the first thing worked out.
         let (send_plan, plan) = PlanLater::channel();
         let idmap_run = scope.spawn(move || host.idmap_experiment(plan));
         let identity = identity::gather(host);
@@ -130,6 +130,9 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             let _ = send_plan.send(plan.clone());
         }
         drop(send_plan);
+        // Needed only once the static reading is done: started after the plan, so that the
+        // helpers' start does not wait for this experiment's mounts to share the processors.
+        let userns_run = scope.spawn(|| host.userns_experiment());
         let package_manager = package::PackageManager::detect(host);
         // Read once: the helpers' mounts (nosuid), cgroups and storage all come from it.
         let mountinfo = host
