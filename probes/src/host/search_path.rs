@@ -57,7 +57,9 @@ impl SearchPath {
 
     fn lookups(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<PathBuf>>> {
         // A lookup cannot panic while holding the lock; were it poisoned, the map is whole.
-        self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.found
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The session's `PATH` (empty when unset: nothing is found).
@@ -186,7 +188,10 @@ mod tests {
         }
         let other = search.find(&host, "bwrap");
         assert_eq!(search.find(&host, "bwrap"), other);
-        assert_eq!(host.stats.load(Ordering::Relaxed), 10_001 + programs.len() + 1);
+        assert_eq!(
+            host.stats.load(Ordering::Relaxed),
+            10_001 + programs.len() + 1
+        );
         // The same answers as searching the whole list each time.
         for name in programs {
             assert_eq!(
