@@ -126,6 +126,7 @@ pub(crate) struct Run {
 /// # Safety
 ///
 /// As for [`spawn`]: `body` must be async-signal-safe.
+#[cfg(test)]
 pub(crate) unsafe fn run<F>(limit: Duration, body: F) -> Result<Run, SpawnError>
 where
     F: FnOnce(&ChildSide) -> i32,

@@ -24,3 +24,29 @@ pub fn run_idmap_as(plan: PlanLater, _: Option<&RunAs>) -> Option<Outcome<IdmapO
 
 /// Nothing to do: no experiment starts a process here.
 pub fn kill_children_on_signals() {}
+
+/// Nothing is forked here; see the Linux `UsernsChild`.
+pub struct UsernsChild;
+
+pub fn fork_userns(_: Option<&RunAs>) -> UsernsChild {
+    UsernsChild
+}
+
+impl UsernsChild {
+    pub fn run(self, _: Option<&RunAs>) -> Outcome<UsernsOutcome> {
+        no_namespaces()
+    }
+}
+
+/// Nothing is forked here; see the Linux `IdmapChild`.
+pub struct IdmapChild;
+
+pub fn fork_idmap(_: Option<&RunAs>) -> IdmapChild {
+    IdmapChild
+}
+
+impl IdmapChild {
+    pub fn run(self, plan: PlanLater, run_as: Option<&RunAs>) -> Option<Outcome<IdmapOutcome>> {
+        run_idmap_as(plan, run_as)
+    }
+}

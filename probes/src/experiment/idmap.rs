@@ -24,7 +24,7 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::Pid;
 
-use super::child::{self, Child, ChildSide, Next, Report, errno_name};
+use super::child::{self, Child, ChildSide, Next, Report, SpawnError, errno_name};
 use super::{
     IdmapOutcome, IdmapPlan, Outcome, PlanLater, RunAs, TIME_LIMIT, ToolRun, become_in_child,
 };
@@ -59,6 +59,22 @@ fn run_with_limit(
     run_as: Option<&RunAs>,
     limit: Duration,
 ) -> Option<Outcome<IdmapOutcome>> {
+    fork_idmap_with_limit(run_as, limit).run(plan, run_as)
+}
+
+/// The experiment's child, forked to wait in its own user namespace for the helpers. Forked
+/// early for the reason [`super::UsernsChild`] is.
+pub struct IdmapChild {
+    spawned: Result<Child, SpawnError>,
+    deadline: Instant,
+}
+
+/// Forks the experiment's child: it becomes `run_as`, unshares and waits.
+pub fn fork_idmap(run_as: Option<&RunAs>) -> IdmapChild {
+    fork_idmap_with_limit(run_as, TIME_LIMIT)
+}
+
+fn fork_idmap_with_limit(run_as: Option<&RunAs>, limit: Duration) -> IdmapChild {
     let body = |side: &ChildSide| {
         if !become_in_child(run_as, side, BECOME_FAILED) {
             return 1;
@@ -69,23 +85,31 @@ fn run_with_limit(
     // SAFETY: `body` makes system calls only (`become_in_child` and `waiting_child` are
     // written to that contract) and allocates nothing.
     let spawned = unsafe { child::spawn(limit, body) };
-    // Without a plan the child (if any) is dropped here: killed and reaped.
-    let plan = plan.wait()?;
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            return Some(Outcome::Skipped {
-                reason: format!("idmap experiment: {err}"),
-            });
+    IdmapChild { spawned, deadline }
+}
+
+impl IdmapChild {
+    /// Runs the helpers on the child once `plan` arrives; `None` when none does, and then the
+    /// child is killed and nothing was run. `run_as` is the user it was forked for.
+    pub fn run(self, plan: PlanLater, run_as: Option<&RunAs>) -> Option<Outcome<IdmapOutcome>> {
+        // Without a plan the child (if any) is dropped here: killed and reaped.
+        let plan = plan.wait()?;
+        let mut child = match self.spawned {
+            Ok(child) => child,
+            Err(err) => {
+                return Some(Outcome::Skipped {
+                    reason: format!("idmap experiment: {err}"),
+                });
+            }
+        };
+        if let Err(reason) = wait_ready(&mut child) {
+            child.finish();
+            return Some(Outcome::Skipped { reason });
         }
-    };
-    if let Err(reason) = wait_ready(&mut child) {
+        let outcome = map_ids(&plan, run_as, child.pid(), self.deadline);
         child.finish();
-        return Some(Outcome::Skipped { reason });
+        Some(Outcome::Ran(outcome))
     }
-    let outcome = map_ids(&plan, run_as, child.pid(), deadline);
-    child.finish();
-    Some(Outcome::Ran(outcome))
 }
 
 /// The child's part: a new user namespace, then wait until the parent is done with it.

@@ -25,9 +25,12 @@ mod userns;
 use serde::{Deserialize, Serialize};
 
 #[cfg(not(target_os = "linux"))]
-pub use elsewhere::{kill_children_on_signals, run_idmap_as, run_userns, run_userns_as};
+pub use elsewhere::{
+    IdmapChild, UsernsChild, fork_idmap, fork_userns, kill_children_on_signals, run_idmap_as,
+    run_userns, run_userns_as,
+};
 #[cfg(target_os = "linux")]
-pub use idmap::run_idmap_as;
+pub use idmap::{IdmapChild, fork_idmap, run_idmap_as};
 #[cfg(target_os = "linux")]
 pub use reaper::kill_children_on_signals;
 #[cfg(target_os = "linux")]
@@ -35,7 +38,7 @@ use run_as::become_in_child;
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) use run_as::nobody_for_tests;
 #[cfg(target_os = "linux")]
-pub use userns::{run_userns, run_userns_as};
+pub use userns::{UsernsChild, fork_userns, run_userns, run_userns_as};
 
 /// The ids (and, for helper programs, the environment) of the user an experiment runs as.
 /// How a process becomes that user is Linux's (`run_as.rs`).

@@ -19,7 +19,7 @@ use nix::sched::{CloneFlags, unshare};
 use nix::sys::stat::Mode;
 use nix::unistd::{getgid, getuid, mkdir};
 
-use super::child::{self, ChildSide, Ending, Report, Run, errno_name};
+use super::child::{self, Child, ChildSide, Ending, Next, Report, Run, SpawnError, errno_name};
 use super::{Outcome, RunAs, StepFailure, TIME_LIMIT, UsernsOutcome, UsernsStep, become_in_child};
 
 /// Report code meaning "this step has started"; any other code is the errno it failed with.
@@ -37,17 +37,56 @@ pub fn run_userns() -> Outcome<UsernsOutcome> {
 /// The experiment in a child that first becomes `run_as` (when root judges for another user):
 /// its namespace, maps and mounts are then that user's.
 pub fn run_userns_as(run_as: Option<&RunAs>) -> Outcome<UsernsOutcome> {
+    fork_userns(run_as).run(run_as)
+}
+
+/// The experiment's child, forked and held before its first step until [`UsernsChild::run`].
+/// Forking early, while the caller is small and has one thread, is cheaper: every page the
+/// caller touched before a fork faults once more when it next writes it, and with other
+/// threads running each fault interrupts their processors to flush the mapping.
+pub struct UsernsChild {
+    child: Result<Child, SpawnError>,
+}
+
+/// Forks the experiment's child, which becomes `run_as` and then waits to be let go.
+pub fn fork_userns(run_as: Option<&RunAs>) -> UsernsChild {
     let places = Places::new(mount_target());
     let body = |side: &ChildSide| {
         if !become_in_child(run_as, side, BECOME_FAILED) {
             return 1;
         }
+        side.wait_release();
         run_steps(side, &places)
     };
-    // SAFETY: `run_steps` and `become_in_child` make system calls on memory prepared before
-    // the fork (`places`, `run_as`) and allocate nothing.
-    match unsafe { child::run(TIME_LIMIT, body) } {
-        Ok(run) => match run.reports.iter().find(|r| r.step == BECOME_FAILED) {
+    // SAFETY: `run_steps`, `become_in_child` and `wait_release` make system calls on memory
+    // prepared before the fork (`places`, `run_as`) and allocate nothing.
+    UsernsChild {
+        child: unsafe { child::spawn(TIME_LIMIT, body) },
+    }
+}
+
+impl UsernsChild {
+    /// Lets the child go through its steps and judges what it reported. `run_as` is the user
+    /// it was forked for.
+    pub fn run(self, run_as: Option<&RunAs>) -> Outcome<UsernsOutcome> {
+        let mut child = match self.child {
+            Ok(child) => child,
+            Err(err) => {
+                return Outcome::Skipped {
+                    reason: format!("user-namespace experiment: {err}"),
+                };
+            }
+        };
+        child.release();
+        let mut reports = Vec::new();
+        while let Next::Report(report) = child.recv() {
+            reports.push(report);
+        }
+        let run = Run {
+            reports,
+            ending: child.finish(),
+        };
+        match run.reports.iter().find(|r| r.step == BECOME_FAILED) {
             Some(report) => Outcome::Skipped {
                 reason: format!(
                     "user-namespace experiment: the child could not become uid {}: {}",
@@ -56,10 +95,7 @@ pub fn run_userns_as(run_as: Option<&RunAs>) -> Outcome<UsernsOutcome> {
                 ),
             },
             None => Outcome::Ran(outcome_of(&run)),
-        },
-        Err(err) => Outcome::Skipped {
-            reason: format!("user-namespace experiment: {err}"),
-        },
+        }
     }
 }
 
@@ -254,6 +290,23 @@ mod tests {
         };
         assert_ne!(ran.errno, Some(StepFailure::Timeout), "{ran:?}");
         assert_ne!(ran.errno, Some(StepFailure::Unknown), "{ran:?}");
+    }
+
+    #[test]
+    fn a_child_forked_ahead_takes_no_step_until_it_is_let_go() {
+        let forked = fork_userns(None);
+        let pid = forked.child.as_ref().expect("fork").pid();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        // Still in this process's user namespace: its first step, unshare, has not run.
+        let namespace = |pid: &str| std::fs::read_link(format!("/proc/{pid}/ns/user")).unwrap();
+        assert_eq!(namespace(&pid.to_string()), namespace("self"));
+        let outcome = forked.run(None);
+        assert!(matches!(outcome, Outcome::Ran(_)), "{outcome:?}");
+        assert_eq!(
+            nix::sys::signal::kill(pid, None),
+            Err(nix::errno::Errno::ESRCH),
+            "the child is reaped once it has run"
+        );
     }
 
     #[test]

@@ -28,6 +28,24 @@ pub struct LiveHost {
     /// Set when judged for another user.
     judged: Option<Arc<Judged>>,
     read_once: Arc<Mutex<ReadOnce>>,
+    /// Experiment children forked by [`Host::fork_experiments`], until taken up.
+    forked: Arc<Mutex<Forked>>,
+}
+
+/// The experiments' children forked ahead; dropping one kills and reaps it.
+#[derive(Default)]
+struct Forked {
+    userns: Option<experiment::UsernsChild>,
+    idmap: Option<experiment::IdmapChild>,
+}
+
+impl std::fmt::Debug for Forked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forked")
+            .field("userns", &self.userns.is_some())
+            .field("idmap", &self.idmap.is_some())
+            .finish()
+    }
 }
 
 /// What each of the [`READ_ONCE`] files gave when it was first read.
@@ -99,6 +117,11 @@ impl LiveHost {
             })),
             ..Self::default()
         })
+    }
+
+    /// Whom the experiments' children become: the judged user, or nobody else.
+    fn run_as(&self) -> Option<&RunAs> {
+        self.judged.as_ref().map(|j| &j.run_as)
     }
 
     /// Runs `access` on the user's thread when judged for another user, else here.
@@ -233,18 +256,50 @@ impl Host for LiveHost {
         })
     }
 
+    fn fork_experiments(&self) {
+        if self.passive {
+            return;
+        }
+        let run_as = self.run_as();
+        let mut forked = self.forked.lock().unwrap_or_else(|e| e.into_inner());
+        forked
+            .userns
+            .get_or_insert_with(|| experiment::fork_userns(run_as));
+        forked
+            .idmap
+            .get_or_insert_with(|| experiment::fork_idmap(run_as));
+    }
+
     fn userns_experiment(&self) -> Outcome<UsernsOutcome> {
         if self.passive {
             return passive();
         }
-        experiment::run_userns_as(self.judged.as_ref().map(|j| &j.run_as))
+        let run_as = self.run_as();
+        let forked = self
+            .forked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .userns
+            .take();
+        forked
+            .unwrap_or_else(|| experiment::fork_userns(run_as))
+            .run(run_as)
     }
 
     fn idmap_experiment(&self, plan: PlanLater) -> Option<Outcome<IdmapOutcome>> {
         if self.passive {
             return plan.wait().map(|_| passive());
         }
-        experiment::run_idmap_as(plan, self.judged.as_ref().map(|j| &j.run_as))
+        let run_as = self.run_as();
+        let forked = self
+            .forked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .idmap
+            .take();
+        forked
+            .unwrap_or_else(|| experiment::fork_idmap(run_as))
+            .run(plan, run_as)
     }
 
     fn judged_for(&self) -> Option<JudgedFor> {
@@ -327,6 +382,37 @@ fn list_dir(path: &Path) -> Result<Vec<String>, HostError> {
 fn passive<T>() -> Outcome<T> {
     Outcome::Skipped {
         reason: "--passive: experiments not run".into(),
+    }
+}
+
+#[cfg(test)]
+mod forked_ahead {
+    use super::*;
+
+    fn forked(host: &LiveHost) -> (bool, bool) {
+        let forked = host.forked.lock().unwrap();
+        (forked.userns.is_some(), forked.idmap.is_some())
+    }
+
+    #[test]
+    fn each_experiment_takes_up_the_child_forked_for_it() {
+        let host = LiveHost::new(false);
+        host.fork_experiments();
+        assert_eq!(forked(&host), (true, true));
+        assert!(matches!(host.userns_experiment(), Outcome::Ran(_)));
+        assert_eq!(forked(&host), (false, true));
+        // No plan: the waiting child is killed, nothing runs.
+        let (sender, plan) = PlanLater::channel();
+        drop(sender);
+        assert!(host.idmap_experiment(plan).is_none());
+        assert_eq!(forked(&host), (false, false));
+    }
+
+    #[test]
+    fn a_passive_host_forks_nothing() {
+        let host = LiveHost::new(true);
+        host.fork_experiments();
+        assert_eq!(forked(&host), (false, false));
     }
 }
 

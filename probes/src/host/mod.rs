@@ -161,6 +161,12 @@ pub trait Host {
     /// The kernel ring buffer as text (what `dmesg` prints), if this process may read it.
     fn kernel_log(&self) -> Result<String, HostError>;
 
+    /// Forks the experiments' children ahead of time, to be taken up by the two methods
+    /// below. Called first, while the check has one thread and little memory, which makes
+    /// each fork cheaper for the check (see `experiment::UsernsChild`). Hosts that run
+    /// nothing need not act.
+    fn fork_experiments(&self) {}
+
     /// Creates a user namespace in a child and uses a capability inside it.
     fn userns_experiment(&self) -> Outcome<UsernsOutcome>;
 

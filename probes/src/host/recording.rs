@@ -207,6 +207,10 @@ impl Host for RecordingHost<'_> {
         result
     }
 
+    fn fork_experiments(&self) {
+        self.inner.fork_experiments();
+    }
+
     fn userns_experiment(&self) -> Outcome<UsernsOutcome> {
         let outcome = self.inner.userns_experiment();
         self.lock().manifest.experiments.userns = Some(outcome.clone());

@@ -113,6 +113,8 @@ impl Facts {
 /// first); what depends on an outcome waits for it. The kernel log is read last so that it
 /// holds the denials the experiments caused.
 pub fn gather(host: &(dyn Host + Sync)) -> Facts {
+    // Before any thread or allocation of the check: see `Host::fork_experiments`.
+    host.fork_experiments();
     std::thread::scope(|scope| {
         // Started first, so that a live host's child is ready in its namespace when the plan
         // is; the plan is the first thing worked out.
