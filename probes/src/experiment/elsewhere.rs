@@ -1,7 +1,7 @@
 //! The experiments on a kernel that is not Linux: there is nothing to unshare and no id map to
 //! write, so each one is skipped with that reason, and no helper process is ever started.
 
-use super::{IdmapOutcome, IdmapPlan, Outcome, PlanLater, RunAs, UsernsOutcome};
+use super::{IdmapOutcome, Outcome, PlanLater, RunAs, UsernsOutcome};
 use crate::os::Os;
 
 fn no_namespaces<T>() -> Outcome<T> {
