@@ -12,7 +12,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::io::Read;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::process::CommandExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -20,11 +20,11 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::Pid;
 
 use super::child::{self, Child, ChildSide, Next, Report, SpawnError, errno_name};
+use super::exit_watch::ExitWatch;
 use super::{
     IdmapOutcome, IdmapPlan, Outcome, PlanLater, RunAs, TIME_LIMIT, ToolRun, become_in_child,
 };
@@ -311,7 +311,7 @@ fn watch<P: Read + AsFd>(
 ) -> Watched {
     let deadline = Instant::now() + limit;
     let mut stderr = StderrReader::new(pipe);
-    let pidfd = super::pidfd::open(process.id() as i32);
+    let exit = ExitWatch::new(process.id() as i32);
     loop {
         stderr.drain();
         match process.try_wait() {
@@ -326,7 +326,7 @@ fn watch<P: Read + AsFd>(
         if left.is_zero() {
             return kill_and_reap(process, stderr, true);
         }
-        stderr.wait(left, pidfd.as_ref());
+        stderr.wait(left, &exit);
     }
 }
 
@@ -383,23 +383,10 @@ impl<P: Read + AsFd> StderrReader<P> {
         }
     }
 
-    /// Waits up to `timeout` for more output or the helper's exit (on its pidfd); without a
-    /// pidfd, for at most a short slice.
-    fn wait(&self, timeout: Duration, pidfd: Option<&OwnedFd>) {
-        let mut fds: Vec<BorrowedFd<'_>> = self.pipe.iter().map(|p| p.as_fd()).collect();
-        match pidfd {
-            Some(pidfd) => {
-                fds.push(pidfd.as_fd());
-                super::pidfd::wait_any(&fds, timeout);
-            }
-            None if fds.is_empty() => std::thread::sleep(timeout.min(POLL_SLICE)),
-            None => {
-                let millis =
-                    u16::try_from(timeout.min(POLL_SLICE).as_millis().max(1)).unwrap_or(u16::MAX);
-                let mut polls = [PollFd::new(fds[0], PollFlags::POLLIN)];
-                let _ = poll(&mut polls, PollTimeout::from(millis));
-            }
-        }
+    /// Waits up to `timeout` for more output or the helper's exit.
+    fn wait(&self, timeout: Duration, exit: &ExitWatch) {
+        let fds: Vec<BorrowedFd<'_>> = self.pipe.iter().map(|p| p.as_fd()).collect();
+        exit.wait(&fds, timeout, POLL_SLICE);
     }
 
     fn into_watched(self, status: Option<ExitStatus>, timed_out: bool) -> Watched {

@@ -12,6 +12,8 @@ mod child;
 #[cfg(not(target_os = "linux"))]
 mod elsewhere;
 #[cfg(target_os = "linux")]
+mod exit_watch;
+#[cfg(target_os = "linux")]
 mod idmap;
 #[cfg(target_os = "linux")]
 mod pidfd;
@@ -19,6 +21,8 @@ mod pidfd;
 mod reaper;
 #[cfg(target_os = "linux")]
 mod run_as;
+#[cfg(target_os = "linux")]
+mod sigchld;
 #[cfg(target_os = "linux")]
 mod userns;
 

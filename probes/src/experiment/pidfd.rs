@@ -1,7 +1,7 @@
 //! Waiting for a child without sleeping: a pidfd (Linux ≥ 5.3) becomes readable the moment
 //! the child exits, so the parent can `poll` it together with the child's output pipe and
-//! wake exactly when something happens. Older kernels get `None` and the callers fall back to
-//! short sleeps.
+//! wake exactly when something happens. Older kernels get `None`: see `exit_watch` for what
+//! stands in.
 
 use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::time::Duration;

@@ -108,16 +108,16 @@ impl Facts {
     }
 }
 
-/// Gathers every area. Each experiment starts as soon as what it needs is known and runs in
-/// its own child beside the static reading (the user-namespace one needs nothing, so it starts
-/// first); what depends on an outcome waits for it. The kernel log is read last so that it
-/// holds the denials the experiments caused.
+/// Gathers every area. Both experiments' children are forked before anything else; each
+/// experiment then runs in its child beside the static reading: the helpers as soon as their
+/// plan is known, the user-namespace steps right after. What depends on an outcome waits for
+/// it. The kernel log is read last so that it holds the denials the experiments caused.
 pub fn gather(host: &(dyn Host + Sync)) -> Facts {
     // Before any thread or allocation of the check: see `Host::fork_experiments`.
     host.fork_experiments();
     std::thread::scope(|scope| {
-        // Started first, so that a live host's child is ready in its namespace when the plan
-        // is; the plan is the first thing worked out.
+        // Started first, so that the child is ready in its namespace when the plan is; the
+        // plan is the first thing worked out.
         let (send_plan, plan) = PlanLater::channel();
         let idmap_run = scope.spawn(move || host.idmap_experiment(plan));
         let identity = identity::gather(host);
@@ -132,7 +132,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             let _ = send_plan.send(plan.clone());
         }
         drop(send_plan);
-        // Needed only once the static reading is done: started after the plan, so that the
+        // Needed only once the static reading is done: let go after the plan, so that the
         // helpers' start does not wait for this experiment's mounts to share the processors.
         let userns_run = scope.spawn(|| host.userns_experiment());
         let package_manager = package::PackageManager::detect(host);
