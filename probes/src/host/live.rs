@@ -124,6 +124,11 @@ impl LiveHost {
         self.judged.as_ref().map(|j| &j.run_as)
     }
 
+    /// The children forked ahead. Taking one cannot panic, so a poisoned lock holds them whole.
+    fn forked(&self) -> std::sync::MutexGuard<'_, Forked> {
+        self.forked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Runs `access` on the user's thread when judged for another user, else here.
     fn access<T: Send + 'static>(
         &self,
@@ -261,7 +266,7 @@ impl Host for LiveHost {
             return;
         }
         let run_as = self.run_as();
-        let mut forked = self.forked.lock().unwrap_or_else(|e| e.into_inner());
+        let mut forked = self.forked();
         forked
             .userns
             .get_or_insert_with(|| experiment::fork_userns(run_as));
@@ -275,12 +280,7 @@ impl Host for LiveHost {
             return passive();
         }
         let run_as = self.run_as();
-        let forked = self
-            .forked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .userns
-            .take();
+        let forked = self.forked().userns.take();
         forked
             .unwrap_or_else(|| experiment::fork_userns(run_as))
             .run(run_as)
@@ -291,12 +291,7 @@ impl Host for LiveHost {
             return plan.wait().map(|_| passive());
         }
         let run_as = self.run_as();
-        let forked = self
-            .forked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .idmap
-            .take();
+        let forked = self.forked().idmap.take();
         forked
             .unwrap_or_else(|| experiment::fork_idmap(run_as))
             .run(plan, run_as)
