@@ -287,7 +287,7 @@ pub fn exit_code(report: &Report, target: Target) -> u8 {
 }
 
 fn explain(id: &str) -> Result<u8, Failure> {
-    let text = render::explain(id).ok_or_else(|| {
+    let text = render::explain(id, terminal_width(libc::STDOUT_FILENO)).ok_or_else(|| {
         Failure::Usage(format!(
             "no finding or target named {id:?} (hostcap list shows them all)"
         ))

@@ -111,6 +111,29 @@ fn every_recorded_host_fits_the_width_but_for_a_command_or_word_alone() {
 }
 
 #[test]
+fn explain_fits_a_narrow_terminal_and_keeps_prose_to_90_columns_on_a_wide_one() {
+    let list = hostcap(&["list"]).stdout;
+    let ids = list.lines().filter_map(|line| {
+        let id = line.strip_prefix("  ")?.split_whitespace().next()?;
+        Some(id.to_string())
+    });
+    let mut wider_than_60 = false;
+    for id in ids {
+        for (columns, width) in [("40", 40), ("200", 90)] {
+            let run = hostcap_env(&["explain", &id], &[("COLUMNS", columns)]);
+            assert_eq!(run.code, 0, "{id}: {}", run.stderr);
+            let over = overflowing(&run.stdout, width, &[]);
+            assert!(over.is_empty(), "{id} at {columns} columns: {over:#?}");
+            wider_than_60 |= width == 90 && run.stdout.lines().any(|l| l.chars().count() > 60);
+        }
+    }
+    assert!(
+        wider_than_60,
+        "a wide terminal gets lines wider than 60 columns"
+    );
+}
+
+#[test]
 fn a_long_command_stands_alone_whole_and_its_comment_follows_as_a_comment() {
     let dir = recorded_host("ubuntu-24.04-apparmor");
     let run = hostcap_env(

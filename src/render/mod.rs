@@ -59,33 +59,44 @@ pub fn list() -> String {
     out
 }
 
-pub fn explain(id: &str) -> Option<String> {
+pub fn explain(id: &str, width: usize) -> Option<String> {
+    // Prose reads best in lines of at most 90 columns, whatever the terminal's width.
+    let layout = Layout::new(width.min(EXPLAIN_WIDTH));
+    let mut out = String::new();
     if let Some(target) = Target::from_name(id) {
-        let mut out = format!("{}\n\n{}\n", target.name(), wrap(target.explanation(), 90));
+        out.push_str(&format!("{}\n\n", target.name()));
+        layout.prose(&mut out, "", target.explanation());
         if let Some(path) = hostcap_probes::target::path_of(target) {
-            let steps: Vec<&str> = path.requirements.iter().map(|r| r.name()).collect();
-            out.push_str(&format!(
-                "\nPath of its default command\n  {}\n",
-                steps.join(" → ")
-            ));
+            let mut steps: Vec<String> = path
+                .requirements
+                .iter()
+                .map(|r| format!("{} →", r.name()))
+                .collect();
+            if let Some(last) = steps.last_mut() {
+                last.truncate(last.len() - " →".len());
+            }
+            let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+            out.push_str("\nPath of its default command\n");
+            layout.pieces(&mut out, "  ", &steps);
         }
         return Some(out);
     }
     let doc = catalogue().into_iter().find(|d| d.id == id)?;
-    let mut out = format!(
-        "{}\n{}\n\n{}\n",
-        doc.id,
-        doc.summary,
-        wrap(doc.explanation, 90)
-    );
+    out.push_str(&format!("{}\n", doc.id));
+    layout.prose(&mut out, "", doc.summary);
+    out.push('\n');
+    layout.prose(&mut out, "", doc.explanation);
     if !doc.references.is_empty() {
         out.push_str("\nReferences\n");
         for reference in doc.references {
-            out.push_str(&format!("  {reference}\n"));
+            layout.prose(&mut out, "  ", reference);
         }
     }
     Some(out)
 }
+
+/// The widest `hostcap explain` fills its prose.
+const EXPLAIN_WIDTH: usize = 90;
 
 /// Wraps prose at word boundaries.
 pub fn wrap(text: &str, width: usize) -> String {
