@@ -190,7 +190,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
             &mountinfo,
             &userns.experiment,
             &search,
-            id.and_then(|id| id.user.as_deref()),
+            id,
         );
         storage.udev = udev;
         match idmap_run.join() {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::experiment::{Outcome, UsernsOutcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
-use crate::host::{Host, SearchPath};
+use crate::host::{FileKind, Host, Identity, SearchPath};
 use crate::probe::containers_conf::{self, Setting};
 use crate::probe::idmap::{Mount, mount_of};
 
@@ -56,7 +56,17 @@ pub struct Facts {
     pub docker: DockerStorage,
     /// The user's login name, when the user database has one.
     pub owner: Option<String>,
+    /// Where a fix may move storage that cannot stay where it is (see [`LOCAL_DIRS`]); `None`
+    /// when no such directory is open to this user here.
+    pub local_dir: Option<PathBuf>,
 }
+
+/// Directories a fix may put a user's storage under, in order: /var/tmp (world-writable and
+/// kept across reboots on most systems), then /usr/local, which is the user's own on
+/// ChromeOS in developer mode (Chromebrew's prefix) and there the one writable mount that
+/// allows exec. One qualifies when this user may create folders in it and its mount is a
+/// local, persistent file system without noexec.
+pub const LOCAL_DIRS: [&str; 2] = ["/var/tmp", "/usr/local"];
 
 /// Rootless dockerd's data-root and storage driver, as its daemon.json sets them.
 #[derive(Debug, Clone)]
@@ -81,7 +91,7 @@ pub fn gather(
     mountinfo: &Result<String, String>,
     userns: &Outcome<UsernsOutcome>,
     search: &SearchPath,
-    owner: Option<&str>,
+    id: Option<&Identity>,
 ) -> Facts {
     let default_root = match host.env("XDG_DATA_HOME") {
         Some(dir) if dir.starts_with('/') => Some(PathBuf::from(dir)),
@@ -116,7 +126,8 @@ pub fn gather(
         None => search.find(host, "fuse-overlayfs"),
     };
     Facts {
-        owner: owner.map(str::to_string),
+        owner: id.and_then(|id| id.user.clone()),
+        local_dir: local_dir(host, mountinfo, id),
         driver: conf.storage_driver.clone(),
         mount_program: conf.mount_program.clone(),
         graphroot_setting: conf.storage_path.clone(),
@@ -179,6 +190,28 @@ fn docker_storage(
         existing,
         mount,
     }
+}
+
+/// The first of [`LOCAL_DIRS`] that this user may create folders in, on a mount that can hold
+/// and run a container's layers.
+fn local_dir(
+    host: &dyn Host,
+    mountinfo: &Result<String, String>,
+    id: Option<&Identity>,
+) -> Option<PathBuf> {
+    let (id, mountinfo) = (id?, mountinfo.as_ref().ok()?);
+    let gids: Vec<u32> = id.groups.iter().map(|g| g.gid).chain([id.gid]).collect();
+    LOCAL_DIRS.iter().map(PathBuf::from).find(|dir| {
+        let writable = host.metadata(dir).is_ok_and(|meta| {
+            meta.kind == FileKind::Dir && (id.uid == 0 || meta.grants_write_in(id.uid, &gids))
+        });
+        writable
+            && mount_of(mountinfo, dir).is_ok_and(|mount| {
+                !mount.noexec
+                    && mount.fs_type != "tmpfs"
+                    && !NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str())
+            })
+    })
 }
 
 /// The two daemon.json keys that move or change dockerd's storage; the rest is not ours.
@@ -334,12 +367,27 @@ pub const DOCS: &[&FindingDoc] = &[
     &DOCKER_DATA_ROOT,
 ];
 
-/// A storage.conf fix that moves the storage to a local directory that allows exec.
-/// podman's storage moved to a local disk, in a folder named after the user.
-fn local_storage(facts: &Facts) -> String {
+/// A storage.conf fix that moves podman's storage to a folder named after the user in the
+/// local directory found here; without one, what the user may ask root for.
+fn local_storage(finding: Finding, facts: &Facts) -> Finding {
+    match &facts.local_dir {
+        Some(dir) => finding.without_root(format!(
+            "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"{}/%s/containers/storage\"\\n' {} > ~/.config/containers/storage.conf",
+            dir.display(),
+            facts.owner_word()
+        )),
+        None => finding.without_root_prose(no_local_dir(
+            "graphroot",
+            "~/.config/containers/storage.conf",
+        )),
+    }
+}
+
+/// Why no storage move is offered as a command, and what to set once root made a place.
+fn no_local_dir(setting: &str, file: &str) -> String {
     format!(
-        "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"/var/tmp/%s/containers/storage\"\\n' {} > ~/.config/containers/storage.conf",
-        facts.owner_word()
+        "no directory on a local mount that allows exec is open to you here ({} were tried): ask root for one you own, then set {setting} to it in {file}",
+        LOCAL_DIRS.join(", ")
     )
 }
 
@@ -445,19 +493,25 @@ fn judge_docker(facts: &Facts) -> Finding {
             .evidence("/proc/self/mountinfo", mount.line.clone())
             .evidence("storage driver", driver_text.to_string())
     };
-    let move_root = format!(
-        "mkdir -p ~/.config/docker && printf '{{\\n  \"data-root\": \"/var/tmp/%s/docker\"\\n}}\\n' {} > ~/.config/docker/daemon.json",
-        facts.owner_word()
-    );
+    let move_root = |finding: Finding| {
+        match &facts.local_dir {
+        Some(dir) => finding.without_root(format!(
+            "mkdir -p ~/.config/docker && printf '{{\\n  \"data-root\": \"{}/%s/docker\"\\n}}\\n' {} > ~/.config/docker/daemon.json",
+            dir.display(),
+            facts.owner_word()
+        )),
+        None => finding.without_root_prose(no_local_dir("data-root", "~/.config/docker/daemon.json")),
+    }
+    };
     if NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str()) {
-        return finding(
+        let finding = finding(
             Status::Fail,
             format!(
                 "dockerd's data-root is on {} ({}): rootless storage does not work there",
                 mount.fs_type, mount.mount_point
             ),
-        )
-        .without_root(move_root.clone());
+        );
+        return move_root(finding);
     }
     if !mount.noexec {
         return finding(
@@ -469,14 +523,13 @@ fn judge_docker(facts: &Facts) -> Finding {
         );
     }
     match driver.as_deref() {
-        Some("vfs") => finding(
+        Some("vfs") => move_root(finding(
             Status::Fail,
             format!(
                 "dockerd's data-root is on a noexec mount ({}) and vfs runs containers from there",
                 mount.mount_point
             ),
-        )
-        .without_root(move_root),
+        )),
         Some(driver) => finding(
             Status::Ok,
             format!(
@@ -539,7 +592,7 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
     let mut findings = Vec::new();
     let network = NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str());
     findings.push(if network {
-        Finding::new(
+        let finding = Finding::new(
             &DIR_FILESYSTEM,
             Status::Fail,
             format!(
@@ -548,8 +601,8 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
             ),
         )
         .evidence("storage directory", on.clone())
-        .evidence("/proc/self/mountinfo", mount.line.clone())
-        .without_root(local_storage(facts))
+        .evidence("/proc/self/mountinfo", mount.line.clone());
+        local_storage(finding, facts)
     } else {
         Finding::new(
             &DIR_FILESYSTEM,
@@ -568,14 +621,16 @@ fn judge_location(facts: &Facts) -> Vec<Finding> {
     };
     findings.push(match (mount.noexec, facts.podman_uses_vfs()) {
         (false, _) => Finding::new(&DIR_NOEXEC, Status::Ok, "the storage directory allows exec"),
-        (true, Some(true)) => noexec(
-            Status::Fail,
-            format!(
-                "the storage directory is on a noexec mount ({}) and vfs runs containers from there",
-                mount.mount_point
+        (true, Some(true)) => local_storage(
+            noexec(
+                Status::Fail,
+                format!(
+                    "the storage directory is on a noexec mount ({}) and vfs runs containers from there",
+                    mount.mount_point
+                ),
             ),
-        )
-        .without_root(local_storage(facts)),
+            facts,
+        ),
         (true, Some(false)) => noexec(
             Status::Ok,
             format!(
@@ -675,7 +730,89 @@ mod tests {
                 existing: PathBuf::from("/home/alice"),
                 mount: Ok(home),
             },
+            local_dir: Some(PathBuf::from("/var/tmp")),
         }
+    }
+
+    /// The place a fix would pick on a recorded host for alice (uid 1000) with `mountinfo`
+    /// and, for each of /var/tmp and /usr/local, its mode and owner.
+    fn local_dir_on(mountinfo: &str, dirs: &[(&str, &str, u32)]) -> Option<PathBuf> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("proc/self")).expect("proc");
+        std::fs::write(root.join("proc/self/mountinfo"), mountinfo).expect("mountinfo");
+        let mut manifest = String::from(
+            "[source]\nimitates = \"test\"\n\n[identity]\nuid = 1000\ngid = 1000\nuser = \"alice\"\n\n",
+        );
+        for (path, mode, uid) in dirs {
+            std::fs::create_dir_all(root.join(path.trim_start_matches('/'))).expect("mkdir");
+            manifest.push_str(&format!(
+                "[files.\"{path}\"]\nkind = \"dir\"\nmode = \"{mode}\"\nuid = {uid}\ngid = {uid}\n\n"
+            ));
+        }
+        std::fs::write(dir.path().join("host.toml"), manifest).expect("host.toml");
+        let host = crate::host::RecordedHost::open(dir.path()).expect("recorded host");
+        let id = host.identity().expect("identity");
+        let mountinfo = host
+            .read_string(Path::new("/proc/self/mountinfo"))
+            .map_err(|e| e.to_string());
+        local_dir(&host, &mountinfo, Some(&id))
+    }
+
+    /// ChromeOS in developer mode (chromeos-vt2's mount table): /var is noexec, /usr/local is
+    /// the stateful dev_image with exec.
+    const CHROMEOS: &str = "17 1 259:3 / / ro,nodev,relatime - ext2 /dev/root ro\n\
+        40 17 253:0 /var /var rw,nosuid,nodev,noexec,relatime shared:28 - ext4 /dev/mapper/encstateful rw\n\
+        42 17 259:1 /dev_image /usr/local rw,nodev,relatime shared:30 - ext4 /dev/nvme0n1p1 rw\n";
+
+    #[test]
+    fn storage_moves_to_var_tmp_where_it_allows_exec() {
+        let debian = "21 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n";
+        let dirs = [("/var/tmp", "1777", 0), ("/usr/local", "755", 0)];
+        assert_eq!(local_dir_on(debian, &dirs), Some(PathBuf::from("/var/tmp")));
+    }
+
+    #[test]
+    fn on_chromeos_storage_moves_to_the_users_own_usr_local_not_the_noexec_var() {
+        let dirs = [("/var/tmp", "1777", 0), ("/usr/local", "755", 1000)];
+        assert_eq!(
+            local_dir_on(CHROMEOS, &dirs),
+            Some(PathBuf::from("/usr/local"))
+        );
+        // Without Chromebrew's chown, /usr/local is root's: nothing is offered as a command.
+        let dirs = [("/var/tmp", "1777", 0), ("/usr/local", "755", 0)];
+        assert_eq!(local_dir_on(CHROMEOS, &dirs), None);
+        let mut facts = facts("ext4", true);
+        facts.local_dir = None;
+        facts.driver = Some(Setting {
+            value: "vfs".into(),
+            file: "/home/alice/.config/containers/storage.conf".into(),
+        });
+        let noexec = judge(&facts)
+            .into_iter()
+            .find(|f| f.id == DIR_NOEXEC.id)
+            .unwrap();
+        assert_eq!(noexec.status, Status::Fail);
+        assert!(
+            noexec
+                .fix
+                .without_root
+                .iter()
+                .all(|step| !step.is_command())
+        );
+        assert!(
+            noexec.fix.without_root[0]
+                .text()
+                .contains("/var/tmp, /usr/local were tried")
+        );
+    }
+
+    #[test]
+    fn a_tmpfs_var_tmp_is_passed_over() {
+        let tmpfs = "21 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n\
+            30 21 0:40 / /var/tmp rw,nosuid,nodev - tmpfs tmpfs rw\n";
+        let dirs = [("/var/tmp", "1777", 0), ("/usr/local", "755", 0)];
+        assert_eq!(local_dir_on(tmpfs, &dirs), None);
     }
 
     fn status(findings: &[Finding], id: &str) -> Status {
