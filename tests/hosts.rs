@@ -866,6 +866,36 @@ fn process_flag_fixes_name_who_starts_the_session() {
     );
 }
 
+/// AppArmor's fix speaks of the programs on the host: the user's own rootlesskit in ~/bin gets
+/// no profile (she could rewrite it), the distribution's profiled copy is named instead, and
+/// no profile is written for a bwrap that is not installed.
+#[test]
+fn the_apparmor_fix_names_the_blocked_program_and_never_profiles_a_users_file() {
+    let (_, json) = report("ubuntu-24.04-rootlesskit-home-bin");
+    let apparmor = finding_of(&json, "userns.apparmor_restricts_unprivileged");
+    let commands = root_commands(&apparmor);
+    assert!(
+        commands
+            .iter()
+            .all(|c| !c.contains("/home/alice") && !c.contains("bwrap")),
+        "{commands:?}"
+    );
+    let prose = root_prose(&apparmor);
+    assert!(
+        prose.contains("no profile for /home/alice/bin/rootlesskit"),
+        "{prose}"
+    );
+    assert!(prose.contains("/usr/bin/rootlesskit"), "{prose}");
+    let (_, json) = report("ubuntu-24.04-apparmor");
+    let apparmor = finding_of(&json, "userns.apparmor_restricts_unprivileged");
+    assert!(
+        root_commands(&apparmor)
+            .iter()
+            .all(|c| !c.contains("bwrap")),
+        "{apparmor}"
+    );
+}
+
 fn write(root: &Path, path: &str, content: &[u8]) {
     let full = root.join(path.trim_start_matches('/'));
     fs::create_dir_all(full.parent().unwrap()).unwrap();

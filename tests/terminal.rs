@@ -135,12 +135,12 @@ fn explain_fits_a_narrow_terminal_and_keeps_prose_to_90_columns_on_a_wide_one() 
 
 #[test]
 fn a_long_command_stands_alone_whole_and_its_comment_follows_as_a_comment() {
-    let dir = recorded_host("ubuntu-24.04-apparmor");
+    let dir = recorded_host("lxd-ubuntu-22.04-no-nesting");
     let run = hostcap_env(
         &["check", "--from", dir.to_str().unwrap()],
         &[("COLUMNS", "80")],
     );
-    let command = "$ printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/bwrap && systemctl reload apparmor";
+    let command = "$ lxc config set CONTAINER security.nesting true && lxc restart CONTAINER";
     let lines: Vec<&str> = run.stdout.lines().collect();
     let at = lines
         .iter()
@@ -153,7 +153,7 @@ fn a_long_command_stands_alone_whole_and_its_comment_follows_as_a_comment() {
     );
     assert_eq!(
         lines[at + 1].trim_start(),
-        "# a profile with the userns rule for the program"
+        "# on the LXD host: adds a clean procfs"
     );
     // Advice is never shown behind a prompt.
     let fydeos = recorded_host("fydeos-crosh");

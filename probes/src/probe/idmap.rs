@@ -3,7 +3,7 @@
 //! mount. Whether that privilege survives `no_new_privs`, the bounding set and SafeSetID is
 //! judged with the identity and LSM facts; the experiment runs them for real.
 
-mod trust;
+pub(crate) mod trust;
 
 use std::path::{Path, PathBuf};
 

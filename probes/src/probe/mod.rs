@@ -176,7 +176,7 @@ pub fn gather(host: &(dyn Host + Sync)) -> Facts {
         let mut network = network::gather(host, &conf, package_manager, &search);
         network.udev = udev;
         let pause = pause::gather(host, session.runtime_dir.as_deref(), &subid);
-        let programs = programs::gather(host, &search);
+        let programs = programs::gather(host, &search, userns::apparmor_restricts(&userns));
         let mut nix = nix::gather(host, &identity, &search);
         nix.systemd = session.systemd;
         let guix = guix::gather(host, &search);
@@ -277,8 +277,9 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
         chromiumos_mount_rule: facts.lsm.chromiumos_mount_rule(),
         linux_emulation: facts.platform.kind() == platform::Kind::Linuxulator,
         chrooted: facts.platform.kind() == platform::Kind::Chroot,
+        programs: userns_programs(facts),
     };
-    findings.extend(userns::judge(&facts.userns, context));
+    findings.extend(userns::judge(&facts.userns, &context));
     findings.extend(lsm::judge(&facts.lsm));
     findings.extend(idmap::judge(&facts.idmap));
     findings.extend(subid::judge(&facts.subid));
@@ -295,4 +296,27 @@ pub fn judge(facts: &Facts) -> Vec<crate::finding::Finding> {
     findings.extend(kernel_log::judge(&facts.kernel_log));
     findings.extend(fallback::judge(&facts.fallback));
     findings
+}
+
+/// The installed programs that create user namespaces themselves, with what AppArmor's
+/// profiles say of them and of the distribution's copies.
+fn userns_programs(facts: &Facts) -> Vec<userns::UsernsProgram> {
+    ["podman", "rootlesskit", "bwrap"]
+        .into_iter()
+        .filter_map(|name| facts.programs.get(name).filter(|p| p.installed()))
+        .map(|program| {
+            let path = program.judged_path();
+            let distribution = std::path::PathBuf::from(programs::distribution_path(program.name));
+            userns::UsernsProgram {
+                name: program.name,
+                profile: facts.lsm.userns_profile_for(&path).map(|p| p.file.clone()),
+                rewritable: program.rewritable.clone(),
+                profiled_distribution_path: facts
+                    .lsm
+                    .userns_profile_for(&distribution)
+                    .map(|_| distribution),
+                path,
+            }
+        })
+        .collect()
 }

@@ -36,6 +36,19 @@ pub struct Program {
     /// With symlinks resolved: the file that runs, and whose AppArmor profile applies.
     pub canonical: Option<PathBuf>,
     pub meta: Option<FileMeta>,
+    /// Who besides root could rewrite the file: asked only where a fix would give it a
+    /// privilege (see [`gather`]).
+    pub rewritable: Rewritable,
+}
+
+/// Whether someone other than root could rewrite or replace a program's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rewritable {
+    /// Not looked at: no fix here would give the program a privilege.
+    NotAsked,
+    OnlyByRoot,
+    /// Why someone else could (`it lies in /home/alice, owned by uid 1000`).
+    ByOthers(String),
 }
 
 impl Program {
@@ -67,14 +80,17 @@ impl Facts {
     }
 }
 
-fn distribution_path(name: &str) -> String {
+/// Where the distributions install `name`.
+pub fn distribution_path(name: &str) -> String {
     DISTRIBUTION_PATHS
         .iter()
         .find(|(n, _)| *n == name)
         .map_or_else(|| format!("/usr/bin/{name}"), |(_, p)| p.to_string())
 }
 
-pub fn gather(host: &dyn Host, search: &SearchPath) -> Facts {
+/// `privileged_fix`: a fix may give these programs a privilege (an AppArmor profile with
+/// `userns` where AppArmor restricts user namespaces), so who could rewrite each is read.
+pub fn gather(host: &dyn Host, search: &SearchPath, privileged_fix: bool) -> Facts {
     let programs = DISTRIBUTION_PATHS
         .iter()
         .map(|(name, _)| {
@@ -86,15 +102,24 @@ pub fn gather(host: &dyn Host, search: &SearchPath) -> Facts {
                     .find(|path| host.metadata(path).is_ok_and(|m| m.kind == FileKind::File))
             });
             let canonical = found.as_ref().and_then(|p| host.canonicalize(p).ok());
-            let meta = canonical
-                .as_ref()
-                .or(found.as_ref())
-                .and_then(|p| host.metadata(p).ok());
+            let file = canonical.as_ref().or(found.as_ref());
+            let meta = file.and_then(|p| host.metadata(p).ok());
+            let rewritable = match file {
+                Some(file) if privileged_fix => {
+                    let read = meta.ok_or_else(|| "unreadable".to_string());
+                    match super::idmap::trust::rewritable_by_others(host, file, &read) {
+                        Some(why) => Rewritable::ByOthers(why),
+                        None => Rewritable::OnlyByRoot,
+                    }
+                }
+                _ => Rewritable::NotAsked,
+            };
             Program {
                 name,
                 found,
                 canonical,
                 meta,
+                rewritable,
             }
         })
         .collect();

@@ -2,11 +2,12 @@
 //! kernel switches (`CONFIG_USER_NS`, sysctls) explain; the experiment proves.
 
 use std::io::{BufRead, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::experiment::{Outcome, StepFailure, UsernsOutcome, UsernsStep};
 use crate::finding::{Finding, FindingDoc, Status};
 use crate::host::Host;
+use crate::probe::programs::Rewritable;
 use crate::probe::{read_number, read_optional, sysctl_name};
 
 pub const MAX_USER_NAMESPACES: &str = "/proc/sys/user/max_user_namespaces";
@@ -187,9 +188,11 @@ pub fn apparmor_restricts(facts: &Facts) -> bool {
 
 /// What the other areas found that can explain a failed step: an errno alone never names a
 /// cause another fact rules out.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     pub is_root: bool,
+    /// The installed programs that create user namespaces themselves, for the AppArmor fix.
+    pub programs: Vec<UsernsProgram>,
     /// A seccomp filter is on (`Seccomp: 2`).
     pub seccomp_filter: bool,
     /// ChromeOS's chromiumos LSM allows only noexec,nosuid,nodev mounts.
@@ -200,8 +203,20 @@ pub struct Context {
     pub chrooted: bool,
 }
 
-pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
-    let is_root = context.is_root;
+/// A program that creates user namespaces (podman, rootlesskit, bwrap), as AppArmor sees it.
+#[derive(Debug, Clone)]
+pub struct UsernsProgram {
+    pub name: &'static str,
+    /// The file that runs, symlinks resolved: what a profile attaches to.
+    pub path: PathBuf,
+    /// The profile file whose `userns,` rule covers it.
+    pub profile: Option<String>,
+    pub rewritable: Rewritable,
+    /// Where the distribution installs it, when a profile there grants `userns`.
+    pub profiled_distribution_path: Option<PathBuf>,
+}
+
+pub fn judge(facts: &Facts, context: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     match facts.config_user_ns {
         Some(false) => findings.push(
@@ -238,12 +253,13 @@ pub fn judge(facts: &Facts, context: Context) -> Vec<Finding> {
             .evidence(NS_USER, "present: the kernel is built with CONFIG_USER_NS"),
         ),
     }
-    findings.extend(judge_sysctls(facts, is_root));
+    findings.extend(judge_sysctls(facts, context));
     findings.push(judge_experiment(facts, context));
     findings
 }
 
-fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
+fn judge_sysctls(facts: &Facts, context: &Context) -> Vec<Finding> {
+    let is_root = context.is_root;
     let mut findings = Vec::new();
     let seen = |path: &str, value: i64| format!("{} = {value}", sysctl_name(path));
     match &facts.max_user_namespaces {
@@ -277,17 +293,15 @@ fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
         Err(reason) => findings.push(Finding::new(&CLONE_DISABLED, Status::Unknown, reason.clone())),
     }
     match &facts.apparmor_restrict {
-        Ok(Some(value)) if *value != 0 => findings.push(
+        Ok(Some(value)) if *value != 0 => findings.push(apparmor_restriction(
             Finding::new(
                 &APPARMOR,
                 Status::Warn,
                 "AppArmor denies capabilities in user namespaces of programs without a userns profile",
             )
-            .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value))
-            .with_root("printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/bwrap && systemctl reload apparmor    # a profile with the userns rule for the program")
-            .with_root("sysctl kernel.apparmor_restrict_unprivileged_userns=0    # or lift the restriction for everyone")
-            .without_root_prose("use the distribution's own podman, buildah or rootlesskit from /usr/bin: Ubuntu profiles them with userns"),
-        ),
+            .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value)),
+            &context.programs,
+        )),
         Ok(Some(value)) => findings.push(
             Finding::new(&APPARMOR, Status::Ok, "AppArmor does not restrict user namespaces")
                 .evidence(APPARMOR_RESTRICT, seen(APPARMOR_RESTRICT, *value)),
@@ -298,7 +312,63 @@ fn judge_sysctls(facts: &Facts, is_root: bool) -> Vec<Finding> {
     findings
 }
 
-fn judge_experiment(facts: &Facts, context: Context) -> Finding {
+/// What AppArmor's restriction means for each program here, and the fixes: a profile for a
+/// program only root can rewrite (one anybody else could rewrite would hand them the
+/// capabilities of a user namespace), the distribution's profiled copy for the rest, and
+/// lifting the restriction as the last resort.
+fn apparmor_restriction(mut finding: Finding, programs: &[UsernsProgram]) -> Finding {
+    for program in programs {
+        let shown = program.path.display().to_string();
+        match (&program.profile, &program.rewritable) {
+            (Some(file), _) => {
+                finding = finding.evidence(shown, format!("{file} grants it userns"));
+            }
+            (None, Rewritable::ByOthers(why)) => {
+                finding = finding
+                    .evidence(shown.clone(), format!("no userns profile; {why}"))
+                    .with_root_prose(format!(
+                        "no profile for {shown}: {why}, and whoever can rewrite it would get \
+                         the capabilities of a user namespace; {}",
+                        distribution_copy(program)
+                    ));
+            }
+            (None, _) => {
+                let name = profile_name(&program.path);
+                finding = finding
+                    .evidence(shown.clone(), "no userns profile")
+                    .with_root(format!(
+                        "printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile {name} {shown} flags=(unconfined) {{\\n  userns,\\n}}\\n' > /etc/apparmor.d/{name} && apparmor_parser -r /etc/apparmor.d/{name}    # {} may then create user namespaces",
+                        program.name
+                    ));
+            }
+        }
+    }
+    finding
+        .with_root("sysctl kernel.apparmor_restrict_unprivileged_userns=0    # or lift the restriction for everyone")
+        .without_root_prose("use the distribution's own podman, buildah or rootlesskit from /usr/bin: Ubuntu profiles them with userns")
+}
+
+/// A profile's name and file for a program, after the path, as aa-genprof names them
+/// (`/usr/local/bin/bwrap` → `usr.local.bin.bwrap`): distinct from the distribution's own
+/// profile (`rootlesskit`) for the copy it ships elsewhere.
+fn profile_name(path: &Path) -> String {
+    path.to_string_lossy()
+        .trim_start_matches('/')
+        .replace('/', ".")
+}
+
+fn distribution_copy(program: &UsernsProgram) -> String {
+    match &program.profiled_distribution_path {
+        Some(path) => format!(
+            "use the distribution's {} ({}), whose profile grants userns",
+            program.name,
+            path.display()
+        ),
+        None => format!("install the distribution's {} and use that", program.name),
+    }
+}
+
+fn judge_experiment(facts: &Facts, context: &Context) -> Finding {
     let outcome = match &facts.experiment {
         Outcome::Ran(outcome) => outcome,
         Outcome::Skipped { reason } => {
@@ -349,7 +419,7 @@ pub fn cause_of(
     step: UsernsStep,
     failure: Option<&StepFailure>,
     facts: &Facts,
-    context: Context,
+    context: &Context,
 ) -> String {
     let max_zero = matches!(facts.max_user_namespaces, Ok(Some(0)));
     let clone_off = !context.is_root && matches!(facts.unprivileged_userns_clone, Ok(Some(0)));
@@ -464,7 +534,7 @@ mod tests {
         let (_dir, host) = host_with_config(false);
         let facts = gather(&host);
         assert_eq!(facts.config_user_ns, Some(false));
-        let finding = judge(&facts, Context::default()).remove(0);
+        let finding = judge(&facts, &Context::default()).remove(0);
         assert_eq!(
             (finding.id, finding.status),
             (CONFIG_USER_NS.id, Status::Fail)
@@ -475,7 +545,7 @@ mod tests {
         let (_dir, host) = host_with_config(true);
         let facts = gather(&host);
         assert_eq!(facts.config_user_ns, None);
-        let finding = judge(&facts, Context::default()).remove(0);
+        let finding = judge(&facts, &Context::default()).remove(0);
         assert_eq!(
             (finding.id, finding.status),
             (CONFIG_USER_NS.id, Status::Ok)
@@ -500,6 +570,89 @@ mod tests {
         Some(StepFailure::Errno(name.into()))
     }
 
+    fn program(
+        name: &'static str,
+        path: &str,
+        profile: Option<&str>,
+        rewritable: Rewritable,
+    ) -> UsernsProgram {
+        UsernsProgram {
+            name,
+            path: PathBuf::from(path),
+            profile: profile.map(str::to_string),
+            rewritable,
+            profiled_distribution_path: (name == "rootlesskit")
+                .then(|| PathBuf::from("/usr/bin/rootlesskit")),
+        }
+    }
+
+    #[test]
+    fn the_apparmor_fix_profiles_only_unprofiled_programs_that_only_root_can_rewrite() {
+        let mut facts = facts_with(Some(62771), None);
+        facts.apparmor_restrict = Ok(Some(1));
+        let context = Context {
+            programs: vec![
+                program(
+                    "podman",
+                    "/usr/bin/podman",
+                    Some("/etc/apparmor.d/podman"),
+                    Rewritable::OnlyByRoot,
+                ),
+                program("bwrap", "/usr/bin/bwrap", None, Rewritable::OnlyByRoot),
+                program(
+                    "rootlesskit",
+                    "/home/alice/bin/rootlesskit",
+                    None,
+                    Rewritable::ByOthers("it is owned by uid 1000".into()),
+                ),
+            ],
+            ..Context::default()
+        };
+        let finding = judge(&facts, &context)
+            .into_iter()
+            .find(|f| f.id == APPARMOR.id)
+            .unwrap();
+        assert_eq!(finding.status, Status::Warn);
+        let commands: Vec<&str> = finding
+            .fix
+            .with_root
+            .iter()
+            .filter(|step| step.is_command())
+            .map(|step| step.text())
+            .collect();
+        assert_eq!(commands.len(), 2, "{commands:#?}");
+        assert!(commands[0].starts_with(
+            "printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile usr.bin.bwrap /usr/bin/bwrap flags=(unconfined) {\\n  userns,\\n}\\n' > /etc/apparmor.d/usr.bin.bwrap && apparmor_parser -r /etc/apparmor.d/usr.bin.bwrap"
+        ));
+        assert!(commands[1].starts_with("sysctl kernel.apparmor_restrict_unprivileged_userns=0"));
+        // Neither the profiled podman nor the user's own rootlesskit gets a profile.
+        assert!(
+            commands
+                .iter()
+                .all(|c| !c.contains("podman") && !c.contains("/home/alice"))
+        );
+        let prose: Vec<&str> = finding
+            .fix
+            .with_root
+            .iter()
+            .filter(|step| !step.is_command())
+            .map(|step| step.text())
+            .collect();
+        assert_eq!(prose.len(), 1);
+        assert!(prose[0].contains("/home/alice/bin/rootlesskit: it is owned by uid 1000"));
+        assert!(prose[0].contains("(/usr/bin/rootlesskit), whose profile grants userns"));
+        let evidence: Vec<String> = finding
+            .evidence
+            .iter()
+            .map(|e| format!("{}: {}", e.source, e.excerpt))
+            .collect();
+        assert!(
+            evidence
+                .contains(&"/usr/bin/podman: /etc/apparmor.d/podman grants it userns".to_string())
+        );
+        assert!(evidence.contains(&"/usr/bin/bwrap: no userns profile".to_string()));
+    }
+
     #[test]
     fn an_errno_is_read_with_the_facts_that_explain_it() {
         let zero = facts_with(Some(0), Some(true));
@@ -507,7 +660,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("EINVAL").as_ref(),
             &zero,
-            Context::default(),
+            &Context::default(),
         );
         assert_eq!(cause, "user.max_user_namespaces is 0");
         let healthy = facts_with(Some(1000), Some(true));
@@ -515,7 +668,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("EINVAL").as_ref(),
             &healthy,
-            Context::default(),
+            &Context::default(),
         );
         assert!(!cause.contains("no user namespaces"), "{cause}");
         assert!(cause.contains("no fact found here explains it"), "{cause}");
@@ -524,7 +677,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("EINVAL").as_ref(),
             &no_ns,
-            Context::default(),
+            &Context::default(),
         );
         assert_eq!(cause, "the kernel has no user namespaces");
     }
@@ -536,7 +689,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("ENOSYS").as_ref(),
             &facts,
-            Context::default(),
+            &Context::default(),
         );
         assert!(plain.contains("no fact found here explains it"), "{plain}");
         let filtered = Context {
@@ -547,7 +700,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("ENOSYS").as_ref(),
             &facts,
-            filtered,
+            &filtered,
         );
         assert!(cause.contains("seccomp"), "{cause}");
         let emulated = Context {
@@ -558,7 +711,7 @@ mod tests {
             UsernsStep::Unshare,
             errno("ENOSYS").as_ref(),
             &facts,
-            emulated,
+            &emulated,
         );
         assert!(cause.contains("FreeBSD"), "{cause}");
     }

@@ -1,6 +1,8 @@
-//! Whether privilege may go to a newuidmap/newgidmap file. setuid root or `cap_setuid=ep` on
-//! a file that someone other than root can rewrite or replace hands that person CAP_SETUID;
-//! and a copy that hides the distribution's helper earlier in PATH should go, not be armed.
+//! Whether privilege may go to a file: newuidmap/newgidmap, or a program an AppArmor profile
+//! would let create user namespaces. setuid root or `cap_setuid=ep` on a file that someone
+//! other than root can rewrite or replace hands that person CAP_SETUID (a profile, the
+//! capabilities of a user namespace); and a copy that hides the distribution's helper earlier
+//! in PATH should go, not be armed.
 
 use std::path::{Path, PathBuf};
 
