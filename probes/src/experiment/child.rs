@@ -245,6 +245,11 @@ impl Child {
         self.pid
     }
 
+    /// When the child's time limit runs out: what its helpers share too.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     /// Waits for the child's next report, for its end, or for the time limit.
     pub fn recv(&mut self) -> Next {
         loop {

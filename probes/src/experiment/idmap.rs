@@ -66,7 +66,6 @@ fn run_with_limit(
 /// early for the reason [`super::UsernsChild`] is.
 pub struct IdmapChild {
     spawned: Result<Child, SpawnError>,
-    deadline: Instant,
 }
 
 /// Forks the experiment's child: it becomes `run_as`, unshares and waits.
@@ -81,11 +80,10 @@ fn fork_idmap_with_limit(run_as: Option<&RunAs>, limit: Duration) -> IdmapChild 
         }
         waiting_child(side)
     };
-    let deadline = Instant::now() + limit;
     // SAFETY: `body` makes system calls only (`become_in_child` and `waiting_child` are
     // written to that contract) and allocates nothing.
     let spawned = unsafe { child::spawn(limit, body) };
-    IdmapChild { spawned, deadline }
+    IdmapChild { spawned }
 }
 
 impl IdmapChild {
@@ -106,7 +104,7 @@ impl IdmapChild {
             child.finish();
             return Some(Outcome::Skipped { reason });
         }
-        let outcome = map_ids(&plan, run_as, child.pid(), self.deadline);
+        let outcome = map_ids(&plan, run_as, child.pid(), child.deadline());
         child.finish();
         Some(Outcome::Ran(outcome))
     }
