@@ -367,28 +367,53 @@ pub const DOCS: &[&FindingDoc] = &[
     &DOCKER_DATA_ROOT,
 ];
 
-/// A storage.conf fix that moves podman's storage to a folder named after the user in the
-/// local directory found here; without one, what the user may ask root for.
+/// A fix that moves podman's storage to a folder named after the user in the local
+/// directory found here; without one, what the user may ask root for.
 fn local_storage(finding: Finding, facts: &Facts) -> Finding {
-    match &facts.local_dir {
-        Some(dir) => finding.without_root(format!(
-            "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"{}/%s/containers/storage\"\\n' {} > ~/.config/containers/storage.conf",
-            dir.display(),
-            facts.owner_word()
-        )),
-        None => finding.without_root_prose(no_local_dir(
-            "graphroot",
-            "~/.config/containers/storage.conf",
-        )),
-    }
+    move_to_local_dir(
+        finding,
+        facts,
+        "graphroot",
+        "~/.config/containers/storage.conf",
+        |dir, owner| {
+            format!(
+                "mkdir -p ~/.config/containers && printf '[storage]\\ndriver = \"overlay\"\\ngraphroot = \"{dir}/%s/containers/storage\"\\n' {owner} > ~/.config/containers/storage.conf"
+            )
+        },
+    )
 }
 
-/// Why no storage move is offered as a command, and what to set once root made a place.
-fn no_local_dir(setting: &str, file: &str) -> String {
-    format!(
-        "no directory on a local mount that allows exec is open to you here ({} were tried): ask root for one you own, then set {setting} to it in {file}",
-        LOCAL_DIRS.join(", ")
+/// The same for rootless dockerd's data-root.
+fn local_data_root(finding: Finding, facts: &Facts) -> Finding {
+    move_to_local_dir(
+        finding,
+        facts,
+        "data-root",
+        "~/.config/docker/daemon.json",
+        |dir, owner| {
+            format!(
+                "mkdir -p ~/.config/docker && printf '{{\\n  \"data-root\": \"{dir}/%s/docker\"\\n}}\\n' {owner} > ~/.config/docker/daemon.json"
+            )
+        },
     )
+}
+
+/// `command(dir, owner)` where [`Facts::local_dir`] found a place; otherwise why not, and
+/// which `setting` in `file` to point at the place root makes.
+fn move_to_local_dir(
+    finding: Finding,
+    facts: &Facts,
+    setting: &str,
+    file: &str,
+    command: impl Fn(std::path::Display<'_>, String) -> String,
+) -> Finding {
+    match &facts.local_dir {
+        Some(dir) => finding.without_root(command(dir.display(), facts.owner_word())),
+        None => finding.without_root_prose(format!(
+            "no directory on a local mount that allows exec is open to you here ({} were tried): ask root for one you own, then set {setting} to it in {file}",
+            LOCAL_DIRS.join(", ")
+        )),
+    }
 }
 
 pub fn judge(facts: &Facts) -> Vec<Finding> {
@@ -493,16 +518,6 @@ fn judge_docker(facts: &Facts) -> Finding {
             .evidence("/proc/self/mountinfo", mount.line.clone())
             .evidence("storage driver", driver_text.to_string())
     };
-    let move_root = |finding: Finding| {
-        match &facts.local_dir {
-        Some(dir) => finding.without_root(format!(
-            "mkdir -p ~/.config/docker && printf '{{\\n  \"data-root\": \"{}/%s/docker\"\\n}}\\n' {} > ~/.config/docker/daemon.json",
-            dir.display(),
-            facts.owner_word()
-        )),
-        None => finding.without_root_prose(no_local_dir("data-root", "~/.config/docker/daemon.json")),
-    }
-    };
     if NETWORK_FILE_SYSTEMS.contains(&mount.fs_type.as_str()) {
         let finding = finding(
             Status::Fail,
@@ -511,7 +526,7 @@ fn judge_docker(facts: &Facts) -> Finding {
                 mount.fs_type, mount.mount_point
             ),
         );
-        return move_root(finding);
+        return local_data_root(finding, facts);
     }
     if !mount.noexec {
         return finding(
@@ -523,13 +538,16 @@ fn judge_docker(facts: &Facts) -> Finding {
         );
     }
     match driver.as_deref() {
-        Some("vfs") => move_root(finding(
-            Status::Fail,
-            format!(
-                "dockerd's data-root is on a noexec mount ({}) and vfs runs containers from there",
-                mount.mount_point
+        Some("vfs") => local_data_root(
+            finding(
+                Status::Fail,
+                format!(
+                    "dockerd's data-root is on a noexec mount ({}) and vfs runs containers from there",
+                    mount.mount_point
+                ),
             ),
-        )),
+            facts,
+        ),
         Some(driver) => finding(
             Status::Ok,
             format!(
